@@ -1,0 +1,47 @@
+"""The small talk of a conversation: greeting, what the bot can do, not understanding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.texts import say
+
+__all__ = ["ActionGreet", "ActionHelp", "ActionNotUnderstood"]
+
+Events = list[dict[str, Any]]
+
+
+class _SayAction(Action):  # type: ignore[misc]
+    """Says one text from the catalogue in the conversation's language."""
+
+    action_name = ""
+    text_key = ""
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
+        dispatcher.utter_message(text=say(self.text_key, tracker.get_slot("language")))
+        return []
+
+
+class ActionGreet(_SayAction):
+    action_name = "action_greet"
+    text_key = "greet"
+
+
+class ActionHelp(_SayAction):
+    action_name = "action_help"
+    text_key = "help"
+
+
+class ActionNotUnderstood(_SayAction):
+    """Below the confidence threshold: say so honestly, never guess."""
+
+    action_name = "action_not_understood"
+    text_key = "not_understood"

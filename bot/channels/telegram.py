@@ -1,0 +1,282 @@
+"""Telegram, through python-telegram-bot: our own polling loop and webhook route, and delivery.
+
+python-telegram-bot's ``Updater`` and webhook server acknowledge an update before any handler
+runs, so a crash there loses it. Here an update is acknowledged only once it is stored: in
+polling, the next ``getUpdates`` offset moves past an update only after :meth:`record` returned;
+in webhook mode, the route answers 200 only after storing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from telegram import Bot as TelegramBot
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import HTTPXRequest
+
+from bot.errors import (
+    ChatMoved,
+    ChatUnreachable,
+    DeliveryFailed,
+    MessageRejected,
+    RateLimited,
+)
+from bot.inbound import Inbound
+from bot.ports import Button
+from bot.texts import LANGUAGES, say
+
+__all__ = ["CHANNEL", "TelegramChannel", "TelegramTransport", "inbound_from_update"]
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+PRIVATE_SPACING = 1.0  # Telegram: about one message a second to a private chat
+GROUP_SPACING = 3.0  # and twenty a minute to a group
+
+Record = Callable[[Inbound], Awaitable[bool]]
+
+
+class TelegramChannel:
+    """Receives updates (polling or webhook) and delivers texts for one bot token."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        base_url: str,
+        record: Record,
+        poll_timeout: float = 25.0,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+    ) -> None:
+        self._record = record
+        self._poll_timeout = poll_timeout
+        self._webhook_url = webhook_url
+        self._webhook_secret = webhook_secret
+        self._updates_request = HTTPXRequest(connection_pool_size=2, read_timeout=poll_timeout + 10)
+        self._bot = TelegramBot(
+            token,
+            base_url=base_url,
+            request=HTTPXRequest(connection_pool_size=128, read_timeout=10, write_timeout=10),
+            get_updates_request=self._updates_request,
+        )
+        self.transport = TelegramTransport(self._bot)
+
+    @property
+    def is_webhook(self) -> bool:
+        return self._webhook_url is not None
+
+    async def start(self) -> None:
+        """Meet the Bot API (``getMe``), announce the commands, and set or drop the webhook."""
+        await self._bot.initialize()
+        log.info("telegram: signed in as @%s", self._bot.username)
+        for language in LANGUAGES:
+            commands = [
+                BotCommand("start", say("command_start", language)),
+                BotCommand("help", say("command_help", language)),
+            ]
+            try:
+                await self._bot.set_my_commands(
+                    commands, language_code=None if language == "fi" else language
+                )
+            except TelegramError as exc:  # nice to have; never a reason not to start
+                log.warning("telegram: could not set the %s commands: %s", language, exc)
+        if self._webhook_url:
+            await self._bot.set_webhook(
+                self._webhook_url,
+                secret_token=self._webhook_secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+            )
+            log.info("telegram: webhook set")
+        else:
+            await self._bot.delete_webhook(drop_pending_updates=False)
+
+    async def stop(self) -> None:
+        await self._bot.shutdown()
+
+    async def poll(self) -> None:
+        """Long-poll ``getUpdates`` forever (cancel to stop), storing before acknowledging."""
+        offset: int | None = None
+        pause = 1.0
+        while True:
+            try:
+                batch = await self._get_updates(offset)
+            except Conflict as exc:
+                log.warning("telegram: %s; trying again in 5 s", exc)
+                await asyncio.sleep(5)
+                continue
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc.retry_after))
+                continue
+            except InvalidToken:
+                log.error("telegram: the token was rejected; polling stops")
+                raise
+            except TelegramError as exc:
+                log.warning("telegram: getUpdates failed (%s); retrying in %.0f s", exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+                continue
+            pause = 1.0
+            for raw in batch:
+                inbound = inbound_from_update(raw)
+                if inbound is None:
+                    log.warning("telegram: an update without an update_id was skipped")
+                    continue
+                await self._store(inbound)
+                offset = inbound.update_id + 1
+
+    async def _get_updates(self, offset: int | None) -> list[dict[str, Any]]:
+        parameters: dict[str, Any] = {
+            "timeout": int(self._poll_timeout),
+            "allowed_updates": json.dumps(ALLOWED_UPDATES),
+        }
+        if offset is not None:
+            parameters["offset"] = offset
+        # Raw JSON rather than Bot.get_updates: one malformed update must not make the whole
+        # batch unreadable and stall polling at that offset forever.
+        result = await self._updates_request.post(
+            f"{self._bot.base_url}/getUpdates?{urlencode(parameters)}",
+            read_timeout=self._poll_timeout + 10,
+        )
+        return (
+            [item for item in result if isinstance(item, dict)] if isinstance(result, list) else []
+        )
+
+    async def _store(self, inbound: Inbound) -> None:
+        """Store until it works: an update is never acknowledged before it is stored."""
+        pause = 0.5
+        while True:
+            try:
+                await self._record(inbound)
+                return
+            except Exception:
+                log.exception("telegram: storing update %s failed; retrying", inbound.update_id)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+
+    async def webhook(self, request: Request) -> Response:
+        """The webhook route: 403 without the right secret, 200 only once the update is stored."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self._webhook_secret or not hmac.compare_digest(
+            given.encode(), self._webhook_secret.encode()
+        ):
+            return JSONResponse({"detail": "wrong or missing secret token"}, status_code=403)
+        try:
+            raw = await request.json()
+        except ValueError:
+            return JSONResponse({"detail": "the body is not JSON"}, status_code=400)
+        inbound = inbound_from_update(raw) if isinstance(raw, dict) else None
+        if inbound is None:
+            return JSONResponse({"detail": "not a Telegram update"}, status_code=400)
+        await self._record(inbound)
+        return JSONResponse({})
+
+
+class TelegramTransport:
+    """Delivers texts with ``sendMessage``, translating Telegram's errors to ours."""
+
+    channel = CHANNEL
+
+    def __init__(self, bot: TelegramBot) -> None:
+        self._bot = bot
+
+    def spacing(self, chat_id: int) -> float:
+        return PRIVATE_SPACING if chat_id > 0 else GROUP_SPACING
+
+    async def send(
+        self, chat_id: int, text: str, *, buttons: Sequence[Sequence[Button]] | None = None
+    ) -> int | None:
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                    for row in buttons
+                ]
+            )
+            if buttons
+            else None
+        )
+        try:
+            message = await self._bot.send_message(chat_id, text, reply_markup=markup)
+        except RetryAfter as exc:
+            raise RateLimited(_seconds(exc.retry_after)) from exc
+        except ChatMigrated as exc:
+            raise ChatMoved(exc.new_chat_id) from exc
+        except Forbidden as exc:
+            raise ChatUnreachable(str(exc)) from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                raise ChatUnreachable(str(exc)) from exc
+            raise MessageRejected(str(exc)) from exc
+        except (NetworkError, TelegramError) as exc:
+            raise DeliveryFailed(str(exc)) from exc
+        return message.message_id
+
+
+def inbound_from_update(raw: dict[str, Any]) -> Inbound | None:
+    """Our :class:`Inbound` for a raw Telegram update; None when it has no update id.
+
+    Never raises: an update we cannot read becomes ``kind="other"``, stored and ignored, so the
+    offset still moves past it.
+    """
+    update_id = raw.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        return None
+    try:
+        update = Update.de_json(raw, None)
+    except Exception:
+        log.warning("telegram: update %s could not be read; ignoring it", update_id)
+        return Inbound(channel=CHANNEL, update_id=update_id, kind="other")
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat if query.message is not None else None
+        return Inbound(
+            channel=CHANNEL,
+            update_id=update_id,
+            kind="callback",
+            chat_id=chat.id if chat else query.from_user.id,
+            chat_kind=chat.type if chat else "private",
+            user_id=str(query.from_user.id),
+            language_code=query.from_user.language_code,
+            text=query.data,
+            callback_id=query.id,
+        )
+    message = update.message
+    if message is None:
+        return Inbound(channel=CHANNEL, update_id=update_id, kind="other")
+    user = message.from_user
+    return Inbound(
+        channel=CHANNEL,
+        update_id=update_id,
+        kind="text" if message.text else "media",
+        chat_id=message.chat.id,
+        chat_kind=message.chat.type,
+        user_id=str(user.id) if user else None,
+        language_code=user.language_code if user else None,
+        text=message.text,
+    )
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)

@@ -1,0 +1,168 @@
+"""Intake: every inbound update is stored first, then handled by the dialogue.
+
+:meth:`Intake.record` stores an update once (unique per channel and update id) and only then
+may the channel acknowledge it to the platform. :meth:`Intake.run` handles stored updates in
+order, each in one transaction with the answer it produces, so a crash at any point leaves the
+update either unhandled (handled again after restart) or handled with its answer in the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialogue import Dialogue
+from bot.inbound import Inbound
+from bot.metrics import BotMetrics
+from store import Clock, Database, InboundUpdate
+
+__all__ = ["Intake"]
+
+log = logging.getLogger(__name__)
+
+
+class Intake:
+    """Stores and handles the updates of ``channels`` (the ones this process serves)."""
+
+    def __init__(
+        self,
+        database: Database,
+        dialogue: Dialogue,
+        *,
+        channels: Iterable[str],
+        clock: Clock,
+        metrics: BotMetrics,
+        on_answer: Callable[[], None] = lambda: None,
+        idle_poll_seconds: float = 1.0,
+    ) -> None:
+        self._db = database
+        self._dialogue = dialogue
+        self._channels = frozenset(channels)
+        self._clock = clock
+        self._metrics = metrics
+        self._on_answer = on_answer
+        self._idle_poll_seconds = idle_poll_seconds
+        self._wake = asyncio.Event()
+
+    async def record(self, inbound: Inbound) -> bool:
+        """Store ``inbound`` unless it is stored already; True when it was new.
+
+        Returns only once the update is committed: the caller may then acknowledge it.
+        """
+        insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
+        statement = (
+            insert(InboundUpdate)
+            .values(
+                channel=inbound.channel,
+                update_id=inbound.update_id,
+                payload=inbound.to_payload(),
+                received_at=self._clock.now(),
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+        )
+        async with self._db.transaction() as session:
+            result = await session.execute(statement)
+        is_new = bool(getattr(result, "rowcount", 0))
+        self._metrics.updates_received.labels(inbound.channel, str(is_new).lower()).inc()
+        if is_new:
+            self._wake.set()
+        return is_new
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Handle stored updates until ``stop`` is set."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                handled = await self.handle_pending()
+            except Exception:
+                log.exception("handling stored updates failed; retrying shortly")
+                handled = 0
+            if handled:
+                continue
+            waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            try:
+                await asyncio.wait(
+                    waits, timeout=self._idle_poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for waiter in waits:
+                    waiter.cancel()
+
+    async def handle_pending(self, limit: int = 100) -> int:
+        """Handle up to ``limit`` stored updates in arrival order; returns how many."""
+        async with self._db.sessions() as session:
+            ids = (
+                await session.scalars(
+                    select(InboundUpdate.id)
+                    .where(
+                        InboundUpdate.handled_at.is_(None),
+                        InboundUpdate.channel.in_(self._channels),
+                    )
+                    .order_by(InboundUpdate.id)
+                    .limit(limit)
+                )
+            ).all()
+        handled = 0
+        for update_id in ids:
+            if await self._handle(update_id):
+                handled += 1
+        return handled
+
+    async def _handle(self, row_id: int) -> bool:
+        query = select(InboundUpdate).where(
+            InboundUpdate.id == row_id, InboundUpdate.handled_at.is_(None)
+        )
+        if not self._db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        inbound: Inbound | None = None
+        try:
+            async with self._db.transaction() as session:
+                row = await session.scalar(query)
+                if row is None:
+                    return False  # another replica has it, or it is done
+                inbound = Inbound.from_payload(row.channel, row.update_id, row.payload or {})
+                outcome = await self._dialogue.respond(session, inbound)
+                row.handled_at = self._clock.now()
+                row.payload = None
+                row.outcome = outcome.name
+        except Exception:
+            log.exception("update %s could not be handled; apologising to the resident", row_id)
+            await self._give_up(row_id, inbound)
+            self._metrics.updates_handled.labels(
+                inbound.channel if inbound else "unknown", "failed"
+            ).inc()
+            self._on_answer()
+            return True
+        self._metrics.updates_handled.labels(inbound.channel, outcome.name).inc()
+        if outcome.replies:
+            self._on_answer()
+        return True
+
+    async def _give_up(self, row_id: int, inbound: Inbound | None) -> None:
+        """Mark the update failed and tell the resident; their text is kept for officials.
+
+        If even the apology fails, the update is still marked failed, so that one update that
+        cannot be handled never holds up the ones behind it.
+        """
+        try:
+            async with self._db.transaction() as session:
+                if inbound is not None:
+                    await self._dialogue.apologise(session, inbound)
+                await self._mark_failed(session, row_id)
+        except Exception:
+            log.exception("update %s: the apology failed too", row_id)
+            async with self._db.transaction() as session:
+                await self._mark_failed(session, row_id)
+
+    async def _mark_failed(self, session: AsyncSession, row_id: int) -> None:
+        await session.execute(
+            update(InboundUpdate)
+            .where(InboundUpdate.id == row_id, InboundUpdate.handled_at.is_(None))
+            .values(handled_at=self._clock.now(), payload=None, outcome="failed")
+        )

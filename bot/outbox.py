@@ -1,0 +1,89 @@
+"""Putting texts in the outbox: the one way anything is said to anyone.
+
+A text longer than a channel message allows is split here, at paragraph, line, sentence or
+word boundaries, into consecutive rows; the sender delivers a chat's rows in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.ports import Button
+from store import OutboxMessage
+
+__all__ = ["MAX_TEXT_LENGTH", "enqueue_text", "split_text"]
+
+MAX_TEXT_LENGTH = 4096
+"""Telegram's limit for one message, in characters."""
+
+_BOUNDARIES = (
+    re.compile(r"\n\n"),
+    re.compile(r"\n"),
+    re.compile(r"(?<=[.!?…])\s"),
+    re.compile(r"\s"),
+)
+
+
+def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:
+    """Cut ``text`` into parts of at most ``limit`` characters, preferring natural boundaries.
+
+    Joining the parts gives back the text except for the whitespace at the cuts.
+    """
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = _cut_position(rest, limit)
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not parts:
+        parts.append(rest)
+    return [part for part in parts if part] or [text[:limit]]
+
+
+def _cut_position(text: str, limit: int) -> int:
+    window = text[: limit + 1]
+    for boundary in _BOUNDARIES:
+        positions = [match.start() for match in boundary.finditer(window) if match.start() > 0]
+        # A boundary in the last half keeps parts reasonably even; nearer the start, try the next.
+        if positions and positions[-1] >= limit // 2:
+            return positions[-1]
+    return limit
+
+
+async def enqueue_text(
+    session: AsyncSession,
+    *,
+    channel: str,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    conversation_id: int | None = None,
+    message_id: int | None = None,
+    buttons: Sequence[Sequence[Button]] | None = None,
+    priority: int = 0,
+) -> list[OutboxMessage]:
+    """Add ``text`` to the outbox as one or more rows; buttons go with the last part."""
+    parts = split_text(text)
+    rows = [
+        OutboxMessage(
+            channel=channel,
+            chat_id=chat_id,
+            conversation_id=conversation_id,
+            message_id=message_id,
+            text=part,
+            buttons={"rows": [list(map(list, row)) for row in buttons]}
+            if buttons and index == len(parts) - 1
+            else None,
+            priority=priority,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for index, part in enumerate(parts)
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return rows

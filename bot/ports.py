@@ -1,0 +1,28 @@
+"""The ports through which the bot reaches a channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+__all__ = ["Button", "Transport"]
+
+Button = tuple[str, str]
+"""A button: its label and the data sent back when it is pressed."""
+
+
+class Transport(Protocol):
+    """Delivers texts to one channel's chats.
+
+    ``send`` returns the channel's id for the delivered message (None where the channel has
+    none) and raises a :class:`bot.errors.DeliveryError` when it could not deliver.
+    ``spacing`` is how long to wait between two texts to the same chat.
+    """
+
+    channel: str
+
+    async def send(
+        self, chat_id: int, text: str, *, buttons: Sequence[Sequence[Button]] | None = None
+    ) -> int | None: ...
+
+    def spacing(self, chat_id: int) -> float: ...

@@ -1,0 +1,303 @@
+"""The sender: delivers the outbox, in order per chat, paced, and losing nothing.
+
+Rows are claimed with a lease, so a sender that dies mid-send leaves them to be retried once
+the lease runs out; on PostgreSQL claims use ``FOR UPDATE SKIP LOCKED`` so replicas never claim
+the same row. The one duplicate a crash can cause is a message Telegram accepted just before
+the process died, before we could record it: Telegram has no idempotency key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from bot.errors import (
+    ChatMoved,
+    ChatUnreachable,
+    DeliveryFailed,
+    MessageRejected,
+    RateLimited,
+)
+from bot.metrics import BotMetrics
+from bot.pacing import Pacer
+from bot.ports import Button, Transport
+from store import Clock, Conversation, Database, OutboxMessage
+
+__all__ = ["Sender", "SenderPolicy"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SenderPolicy:
+    rate: float = 25.0
+    """Messages per second overall."""
+    lease_seconds: float = 60.0
+    max_in_flight: int = 64
+    max_attempts: int = 12
+    first_backoff: float = 1.0
+    max_backoff: float = 300.0
+    idle_poll_seconds: float = 1.0
+
+    def backoff(self, attempts: int) -> float:
+        """Exponential with full jitter: a whole city's retries do not arrive together."""
+        ceiling = min(self.max_backoff, self.first_backoff * 2 ** (attempts - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    id: int
+    channel: str
+    chat_id: int
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] | None
+    attempts: int
+
+
+class Sender:
+    """Delivers outbox rows of the channels it has a transport for."""
+
+    def __init__(
+        self,
+        database: Database,
+        transports: Mapping[str, Transport],
+        *,
+        clock: Clock,
+        metrics: BotMetrics,
+        policy: SenderPolicy | None = None,
+    ) -> None:
+        self._db = database
+        self._transports = dict(transports)
+        self._clock = clock
+        self._metrics = metrics
+        self._policy = policy or SenderPolicy()
+        self._pacer = Pacer(self._policy.rate)
+        self._wake = asyncio.Event()
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        """Tell the sender there is something new in the outbox."""
+        self._wake.set()
+
+    async def release_abandoned_leases(self) -> None:
+        """Make rows leased by a dead process claimable now (SQLite: only this process sends)."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "pending", OutboxMessage.leased_until.is_not(None))
+                .values(leased_until=None)
+            )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set; then finish the sends in flight and return."""
+        if self._db.is_sqlite:
+            await self.release_abandoned_leases()
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                free = self._policy.max_in_flight - len(self._in_flight)
+                claimed = await self._claim(free) if free > 0 and self._transports else []
+                for row in claimed:
+                    task = asyncio.create_task(self._deliver(row))
+                    self._in_flight.add(task)
+                    task.add_done_callback(self._in_flight.discard)
+                if claimed and len(claimed) == free:
+                    await asyncio.sleep(0)
+                    continue
+                await self._idle(stop)
+        finally:
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def deliver_pending(self) -> int:
+        """Deliver everything due now and wait for it; returns how many rows were tried."""
+        tried = 0
+        while claimed := await self._claim(self._policy.max_in_flight):
+            await asyncio.gather(*(self._deliver(row) for row in claimed))
+            tried += len(claimed)
+        return tried
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(
+                waits, timeout=self._policy.idle_poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for waiter in waits:
+                waiter.cancel()
+        self._pacer.forget_idle_chats()
+
+    async def _claim(self, limit: int) -> list[_Claimed]:
+        now = self._clock.now()
+        earlier = aliased(OutboxMessage)
+        earlier_pending = (
+            exists()
+            .where(
+                earlier.channel == OutboxMessage.channel,
+                earlier.chat_id == OutboxMessage.chat_id,
+                earlier.status == "pending",
+                earlier.id < OutboxMessage.id,
+            )
+            .correlate(OutboxMessage)
+        )
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.channel.in_(self._transports),
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until < now),
+                ~earlier_pending,
+            )
+            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+            .limit(limit)
+        )
+        if not self._db.is_sqlite:
+            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+        async with self._db.transaction() as session:
+            rows = (await session.scalars(query)).all()
+            lease = now + timedelta(seconds=self._policy.lease_seconds)
+            for row in rows:
+                row.leased_until = lease
+            return [
+                _Claimed(
+                    id=row.id,
+                    channel=row.channel,
+                    chat_id=row.chat_id,
+                    text=row.text,
+                    buttons=_buttons(row.buttons),
+                    attempts=row.attempts,
+                )
+                for row in rows
+            ]
+
+    async def _deliver(self, row: _Claimed) -> None:
+        transport = self._transports[row.channel]
+        await self._pacer.wait_turn((row.channel, row.chat_id), transport.spacing(row.chat_id))
+        try:
+            channel_message_id = await transport.send(row.chat_id, row.text, buttons=row.buttons)
+        except RateLimited as exc:
+            log.warning("%s asks to wait %.0f s; pausing all sending", row.channel, exc.retry_after)
+            self._pacer.pause(exc.retry_after)
+            await self._retry(row, after=exc.retry_after, error=str(exc), count_attempt=False)
+        except ChatUnreachable as exc:
+            await self._chat_unreachable(row, str(exc))
+        except ChatMoved as exc:
+            await self._move_chat(row, exc.new_chat_id)
+        except MessageRejected as exc:
+            log.error("outbox %s rejected by %s: %s", row.id, row.channel, exc)
+            await self._finish(row, status="failed", error=str(exc))
+        except DeliveryFailed as exc:
+            attempts = row.attempts + 1
+            if attempts >= self._policy.max_attempts:
+                log.error("outbox %s failed %d times, giving up: %s", row.id, attempts, exc)
+                await self._finish(row, status="failed", error=str(exc))
+            else:
+                await self._retry(row, after=self._policy.backoff(attempts), error=str(exc))
+        except Exception:
+            log.exception("outbox %s: unexpected error while sending", row.id)
+            await self._retry(row, after=self._policy.backoff(row.attempts + 1), error="internal")
+        else:
+            await self._finish(row, status="sent", channel_message_id=channel_message_id)
+
+    async def _finish(
+        self,
+        row: _Claimed,
+        *,
+        status: str,
+        error: str | None = None,
+        channel_message_id: int | None = None,
+    ) -> None:
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    status=status,
+                    leased_until=None,
+                    sent_at=now if status == "sent" else None,
+                    channel_message_id=channel_message_id,
+                    last_error=_short(error),
+                    attempts=OutboxMessage.attempts + 1,
+                )
+            )
+        self._metrics.outbox_delivered.labels(row.channel, status).inc()
+        self._wake.set()  # the chat's next row may be due now
+
+    async def _retry(
+        self, row: _Claimed, *, after: float, error: str, count_attempt: bool = True
+    ) -> None:
+        due = self._clock.now() + timedelta(seconds=after)
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    leased_until=None,
+                    next_attempt_at=due,
+                    last_error=_short(error),
+                    attempts=OutboxMessage.attempts + (1 if count_attempt else 0),
+                )
+            )
+        self._metrics.outbox_delivered.labels(row.channel, "retry").inc()
+
+    async def _chat_unreachable(self, row: _Claimed, error: str) -> None:
+        """The chat blocked the bot (or is gone): stop talking to it, drop what was queued."""
+        log.info("%s chat %s is unreachable; marking it inactive", row.channel, row.chat_id)
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.channel == row.channel, Conversation.chat_id == row.chat_id)
+                .values(active=False, blocked_at=now)
+            )
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == row.channel,
+                    OutboxMessage.chat_id == row.chat_id,
+                    OutboxMessage.status == "pending",
+                )
+                .values(status="failed", leased_until=None, last_error=_short(error))
+            )
+        self._metrics.outbox_delivered.labels(row.channel, "unreachable").inc()
+
+    async def _move_chat(self, row: _Claimed, new_chat_id: int) -> None:
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.channel == row.channel, Conversation.chat_id == row.chat_id)
+                .values(chat_id=new_chat_id)
+            )
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == row.channel,
+                    OutboxMessage.chat_id == row.chat_id,
+                    OutboxMessage.status == "pending",
+                )
+                .values(chat_id=new_chat_id, leased_until=None)
+            )
+        self._wake.set()
+
+
+def _buttons(stored: dict[str, object] | None) -> tuple[tuple[Button, ...], ...] | None:
+    if not stored:
+        return None
+    rows = stored.get("rows")
+    assert isinstance(rows, list)
+    return tuple(tuple((str(label), str(data)) for label, data in row) for row in rows)
+
+
+def _short(error: str | None) -> str | None:
+    return None if error is None else error[:200]

@@ -1,0 +1,90 @@
+"""Every text the bot says to a resident, in Finnish, Swedish and English.
+
+Keys name what the resident is told. A test checks that each key has all three languages and
+the same placeholders in each.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "TEXTS", "say"]
+
+LANGUAGES: Final = ("fi", "sv", "en")
+DEFAULT_LANGUAGE: Final = "fi"
+
+TEXTS: Final = MappingProxyType(
+    {
+        "greet": {
+            "fi": "Hei! Olen Kaupunkitalkkari, kaupungin botti. Miten voin auttaa?",
+            "sv": "Hej! Jag är Stadsvaktmästaren, stadens bot. Hur kan jag hjälpa dig?",
+            "en": "Hello! I am the City Caretaker, the city's bot. How can I help?",
+        },
+        "help": {
+            "fi": (
+                "Olen kaupungin botti. Voin kertoa, missä vaiheessa kaupungin asia on "
+                "diaarinumerolla (esim. HEL 2025-001216), vastata kysymyksiin kaupungin "
+                "palveluista ja välittää viestisi vastuulliselle virkailijalle. Kun viesti "
+                "siirtyy virkailijalle, hän voi lukea keskustelun. Kirjoita suomeksi, på "
+                "svenska tai in English."
+            ),
+            "sv": (
+                "Jag är stadens bot. Jag kan berätta hur ett ärende hos staden framskrider "
+                "med diarienumret (t.ex. HEL 2025-001216), svara på frågor om stadens tjänster "
+                "och skicka ditt meddelande vidare till ansvarig tjänsteinnehavare. När "
+                "meddelandet skickas vidare kan tjänsteinnehavaren läsa samtalet. Skriv på "
+                "svenska, suomeksi eller in English."
+            ),
+            "en": (
+                "I am the city's bot. I can tell you where a municipal case stands by its "
+                "diary number (e.g. HEL 2025-001216), answer questions about city services "
+                "and pass your message to the official responsible. When a message is passed "
+                "on, the official can read the conversation. Write in English, suomeksi or "
+                "på svenska."
+            ),
+        },
+        "not_understood": {
+            "fi": (
+                "En valitettavasti ymmärtänyt. Voit muotoilla viestin toisin, kirjoittaa "
+                '"apua" nähdäksesi, mitä osaan, tai pyytää ihmistä vastaamaan.'
+            ),
+            "sv": (
+                'Tyvärr förstod jag inte. Du kan formulera om meddelandet, skriva "hjälp" för '
+                "att se vad jag kan, eller be att en människa svarar."
+            ),
+            "en": (
+                'Sorry, I did not understand. You can rephrase, write "help" to see what I '
+                "can do, or ask for a person to answer."
+            ),
+        },
+        "only_text": {
+            "fi": "Osaan lukea vain tekstiä. Kirjoita asiasi viestiksi, niin autan.",
+            "sv": "Jag kan bara läsa text. Skriv ditt ärende som ett meddelande så hjälper jag.",
+            "en": "I can only read text. Write your question as a message and I will help.",
+        },
+        "command_start": {
+            "fi": "Aloita ja kuule, mitä botti osaa",
+            "sv": "Börja och se vad boten kan",
+            "en": "Start and see what the bot can do",
+        },
+        "command_help": {
+            "fi": "Mitä voin kysyä?",
+            "sv": "Vad kan jag fråga?",
+            "en": "What can I ask?",
+        },
+        "something_went_wrong": {
+            "fi": ("Jokin meni vikaan meidän päässämme. Viestisi on tallessa, ja palaamme asiaan."),
+            "sv": "Något gick fel hos oss. Ditt meddelande är sparat och vi återkommer.",
+            "en": "Something went wrong on our side. Your message is saved and we will get back "
+            "to you.",
+        },
+    }
+)
+
+
+def say(key: str, language: str | None, /, **values: object) -> str:
+    """The text ``key`` in ``language`` (Finnish when unknown), with ``values`` filled in."""
+    variants = TEXTS[key]
+    text = variants.get(language or DEFAULT_LANGUAGE) or variants[DEFAULT_LANGUAGE]
+    return text.format(**values) if values else text

@@ -1,0 +1,193 @@
+"""The tables. One module: the schema is one concept, and Alembic reads it from here.
+
+Personal data is kept to the minimum a conversation needs: a resident is a channel-specific
+id and a language, never a name, username or phone number.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "Base",
+    "Conversation",
+    "InboundUpdate",
+    "Message",
+    "OutboxMessage",
+    "Resident",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY, so big ids are plain integers there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite keeps no zone, so it stores naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, datetime: UtcDateTime()}
+
+
+class Resident(Base):
+    """A person who wrote to the bot, known only by their channel's id."""
+
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(2))
+    """Chosen by the resident (or last understood); None until we know."""
+    platform_language: Mapped[str | None] = mapped_column(String(16))
+    """What the channel says of the user's app language, e.g. Telegram's ``language_code``."""
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    last_seen_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Conversation(Base):
+    """The thread between the city and one chat.
+
+    ``state`` is the handoff state: ``bot`` (the bot answers), ``waiting`` (queued for a team),
+    ``human`` (an official has it), ``closed`` (resolved). ``active`` turns false when the chat
+    blocked the bot, so nothing more is sent there.
+    """
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    chat_kind: Mapped[str] = mapped_column(String(16), default="private")
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(16), default="bot", server_default="bot")
+    slots: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    latest_action: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    blocked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    resident: Mapped[Resident | None] = relationship()
+
+
+class InboundUpdate(Base):
+    """An update as a channel delivered it, stored before anything else happens.
+
+    Unique per channel and update id, so a re-delivered update is recognised. ``payload`` holds
+    what the dialogue needs until the update is handled; it is cleared then (the text lives on
+    in :class:`Message`), keeping only the id for de-duplication.
+    """
+
+    __tablename__ = "inbound_updates"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_id"),
+        Index("ix_inbound_updates_pending", "handled_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any] | None]
+    received_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    handled_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    """``answered``, ``ignored`` (nothing for the bot in it) or ``failed``."""
+
+
+class Message(Base):
+    """A text in a conversation: the resident's (``in``) or to the resident (``out``)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_conversation", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(3))
+    author: Mapped[str] = mapped_column(String(16))
+    """``resident``, ``bot`` or ``official``."""
+    text: Mapped[str | None] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class OutboxMessage(Base):
+    """A text to deliver. Every outbound text is one of these first.
+
+    The sender delivers rows of a chat in id order, one at a time: a row is claimable when it
+    is pending, due (``next_attempt_at``), not leased by a live sender, and no earlier row of
+    its chat is still pending. Texts longer than a channel allows are split into consecutive
+    rows when enqueued, so a crash never re-sends the parts already delivered.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_chat_pending", "channel", "chat_id", "status", "id"),
+        Index("ix_outbox_due", "status", "priority", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[dict[str, Any] | None]
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    """``pending``, ``sent`` or ``failed``."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    leased_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    sent_at: Mapped[datetime | None]
+    channel_message_id: Mapped[int | None] = mapped_column(BigInteger)

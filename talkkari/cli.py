@@ -1,0 +1,137 @@
+"""``talkkari``: the command line of the one process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from talkkari.settings import Settings, SettingsError, load_settings
+
+__all__ = ["main"]
+
+log = logging.getLogger("talkkari")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    if not hasattr(arguments, "command"):
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"talkkari: configuration error: {exc}", file=sys.stderr)
+        return 2
+    _configure_logging(settings, quiet=arguments.command == "chat")
+    try:
+        return int(asyncio.run(arguments.command(settings, arguments)) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="talkkari", description="Kaupunkitalkkari, the city's caretaker bot."
+    )
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run everything in one process")
+    run.add_argument("--demo", action="store_true", help="seed demo data")
+    run.set_defaults(command=_run)
+
+    chat = commands.add_parser("chat", help="talk to the bot in the terminal")
+    chat.add_argument("--language", help="your app language, as Telegram would tell (fi/sv/en)")
+    chat.set_defaults(command=_chat)
+
+    parse = commands.add_parser("parse", help="what the bot understands of a text (JSON)")
+    parse.add_argument("text", nargs="?", help="the text; without it, one text per stdin line")
+    parse.set_defaults(command=_parse)
+
+    database = commands.add_parser("db", help="the database")
+    database_commands = database.add_subparsers(metavar="ACTION", required=True)
+    database_commands.add_parser("upgrade", help="migrate the schema to the newest").set_defaults(
+        command=_db_upgrade
+    )
+    return parser
+
+
+async def _run(settings: Settings, arguments: argparse.Namespace) -> int:
+    from talkkari.demo import DEMO_CHANNEL, DemoTransport, seed_demo
+    from talkkari.runtime import Runtime, serve
+
+    extra = {DEMO_CHANNEL: DemoTransport()} if arguments.demo else {}
+    runtime = Runtime.build(settings, extra_transports=extra)
+    if arguments.demo:
+        from store import upgrade
+
+        await upgrade(runtime.database)
+        await seed_demo(runtime.database, runtime.intake)
+    await serve(
+        runtime,
+        on_ready=lambda: log.info(
+            "Kaupunkitalkkari is running. Talk to it in another terminal: talkkari chat"
+        ),
+    )
+    return 0
+
+
+async def _chat(settings: Settings, arguments: argparse.Namespace) -> int:
+    from bot.channels.terminal import CHANNEL, TerminalTransport, chat
+    from store import upgrade
+    from talkkari.runtime import Runtime
+
+    runtime = Runtime.build(
+        settings.model_copy(update={"telegram_token": None}),
+        extra_transports={CHANNEL: TerminalTransport(sys.stdout)},
+        channels={CHANNEL},
+    )
+    try:
+        await upgrade(runtime.database)
+        print("Kaupunkitalkkari — write to the bot (Ctrl-D ends). Kirjoita / skriv / write:")
+        await chat(runtime.intake, runtime.sender, language_code=arguments.language)
+    finally:
+        await runtime.database.dispose()
+    return 0
+
+
+async def _parse(settings: Settings, arguments: argparse.Namespace) -> int:
+    import json
+
+    import intents
+
+    texts = (
+        [arguments.text]
+        if arguments.text is not None
+        else (line.rstrip("\n") for line in sys.stdin)
+    )
+    for text in texts:
+        print(json.dumps(intents.parse(text).as_rasa_json(), ensure_ascii=False), flush=True)
+    return 0
+
+
+async def _db_upgrade(settings: Settings, arguments: argparse.Namespace) -> int:
+    from store import Database, upgrade
+
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+    finally:
+        await database.dispose()
+    print("database schema is up to date")
+    return 0
+
+
+def _configure_logging(settings: Settings, *, quiet: bool) -> None:
+    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs every request URL at info level, and Telegram's URLs carry the bot token.
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

@@ -1,0 +1,71 @@
+"""Demo data, so a newcomer sees a living bot: ``talkkari run --demo``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from bot.inbound import Inbound
+from bot.intake import Intake
+from bot.ports import Button
+from store import Conversation, Database
+
+__all__ = ["DEMO_CHANNEL", "DEMO_CONVERSATIONS", "DemoTransport", "seed_demo"]
+
+log = logging.getLogger(__name__)
+
+DEMO_CHANNEL = "demo"
+DEMO_CHAT_BASE = 9_000_000_000
+"""Demo residents' chat ids: far from any real Telegram user id."""
+
+DEMO_CONVERSATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("fi", ("moi", "mitä osaat?")),
+    ("sv", ("hej", "vad kan du göra?")),
+    ("en", ("hello", "what can you do?")),
+)
+
+
+class DemoTransport:
+    """The demo residents' channel: what is said to them is delivered nowhere."""
+
+    channel = DEMO_CHANNEL
+
+    def spacing(self, chat_id: int) -> float:
+        return 0.0
+
+    async def send(
+        self, chat_id: int, text: str, *, buttons: Sequence[Sequence[Button]] | None = None
+    ) -> int | None:
+        return None
+
+
+async def seed_demo(database: Database, intake: Intake) -> int:
+    """Three demo residents talk to the bot once, through the real dialogue; idempotent."""
+    async with database.sessions() as session:
+        seeded = await session.scalar(
+            select(Conversation.id).where(
+                Conversation.channel == DEMO_CHANNEL, Conversation.chat_id == DEMO_CHAT_BASE
+            )
+        )
+    if seeded is not None:
+        return 0
+    update_id = 0
+    for index, (language, texts) in enumerate(DEMO_CONVERSATIONS):
+        for text in texts:
+            update_id += 1
+            await intake.record(
+                Inbound(
+                    channel=DEMO_CHANNEL,
+                    update_id=update_id,
+                    kind="text",
+                    chat_id=DEMO_CHAT_BASE + index,
+                    user_id=f"demo-{language}",
+                    language_code=language,
+                    text=text,
+                )
+            )
+    handled = await intake.handle_pending()
+    log.info("demo data: %d messages from demo residents answered", handled)
+    return handled

@@ -1,0 +1,64 @@
+"""The one HTTP server: the admin API, the Telegram webhook, ``/healthz`` and ``/metrics``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from sqlalchemy import func, select, text
+from starlette.responses import Response
+
+import admin_api
+from bot.channels.telegram import TelegramChannel
+from store import Database, InboundUpdate, OutboxMessage
+
+__all__ = ["build_http_app"]
+
+log = logging.getLogger(__name__)
+
+
+def build_http_app(
+    *,
+    database: Database,
+    registry: CollectorRegistry,
+    telegram: TelegramChannel | None,
+    telegram_mode: str,
+) -> FastAPI:
+    app = admin_api.create_app()
+    outbox_pending = Gauge(
+        "talkkari_outbox_pending", "Outbox rows waiting to be delivered.", registry=registry
+    )
+    updates_pending = Gauge(
+        "talkkari_updates_pending",
+        "Stored updates the dialogue has not handled yet.",
+        registry=registry,
+    )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        try:
+            async with database.sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check: the database does not answer")
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok", "telegram": telegram_mode})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        async with database.sessions() as session:
+            outbox_pending.set(
+                await session.scalar(select(func.count()).where(OutboxMessage.status == "pending"))
+                or 0
+            )
+            updates_pending.set(
+                await session.scalar(select(func.count()).where(InboundUpdate.handled_at.is_(None)))
+                or 0
+            )
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    if telegram is not None and telegram_mode == "webhook":
+        app.add_route("/telegram/webhook", telegram.webhook, methods=["POST"])
+    return app

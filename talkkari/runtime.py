@@ -1,0 +1,213 @@
+"""The composition root: one process wires the channels, the dialogue, the sender and HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import uvicorn
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+from telegram.error import InvalidToken, TelegramError
+
+from bot.actions import default_actions
+from bot.channels import telegram as telegram_channel
+from bot.channels.telegram import TelegramChannel
+from bot.dialogue import Dialogue
+from bot.intake import Intake
+from bot.metrics import BotMetrics
+from bot.ports import Transport
+from bot.sender import Sender, SenderPolicy
+from store import Clock, Database, SystemClock, upgrade
+from talkkari.http import build_http_app
+from talkkari.settings import Settings, TelegramMode
+
+__all__ = ["Runtime", "serve"]
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+@dataclass
+class Runtime:
+    """Everything one process runs, built from the settings and nothing else."""
+
+    settings: Settings
+    database: Database
+    clock: Clock
+    metrics: BotMetrics
+    registry: CollectorRegistry
+    dialogue: Dialogue
+    intake: Intake
+    sender: Sender
+    telegram: TelegramChannel | None
+    http: FastAPI
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        extra_transports: Mapping[str, Transport] | None = None,
+        channels: set[str] | None = None,
+    ) -> Runtime:
+        clock = clock or SystemClock()
+        database = Database(settings.database_url)
+        registry = CollectorRegistry()
+        metrics = BotMetrics.create(registry)
+        dialogue = Dialogue(actions=default_actions(), clock=clock, metrics=metrics)
+        transports: dict[str, Transport] = dict(extra_transports or {})
+        sender = Sender(
+            database,
+            transports,
+            clock=clock,
+            metrics=metrics,
+            policy=SenderPolicy(
+                rate=settings.send_rate, lease_seconds=settings.outbox_lease_seconds
+            ),
+        )
+        served = set(channels or transports)
+        intake = Intake(
+            database,
+            dialogue,
+            channels=served | {telegram_channel.CHANNEL},
+            clock=clock,
+            metrics=metrics,
+            on_answer=sender.wake,
+        )
+        telegram = None
+        if settings.telegram_token is not None:
+            webhook = settings.telegram_mode is TelegramMode.WEBHOOK
+            telegram = TelegramChannel(
+                token=settings.telegram_token.get_secret_value(),
+                base_url=settings.telegram_base_url,
+                record=intake.record,
+                poll_timeout=settings.telegram_poll_timeout,
+                webhook_url=str(settings.webhook_url) if webhook else None,
+                webhook_secret=settings.webhook_secret.get_secret_value()
+                if webhook and settings.webhook_secret
+                else None,
+            )
+            transports[telegram_channel.CHANNEL] = telegram.transport
+        http = build_http_app(
+            database=database,
+            registry=registry,
+            telegram=telegram,
+            telegram_mode=settings.telegram_mode.value if telegram else "off",
+        )
+        return cls(
+            settings=settings,
+            database=database,
+            clock=clock,
+            metrics=metrics,
+            registry=registry,
+            dialogue=dialogue,
+            intake=intake,
+            sender=sender,
+            telegram=telegram,
+            http=http,
+        )
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the runtime decides when to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve(
+    runtime: Runtime,
+    *,
+    on_ready: Callable[[], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run HTTP, the Telegram channel, the dialogue and the sender until SIGTERM or SIGINT.
+
+    On the signal: stop taking updates, let HTTP finish its requests, finish the sends in
+    flight, and return.
+    """
+    settings = runtime.settings
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await upgrade(runtime.database)
+    if runtime.telegram is None:
+        log.warning(
+            "No TALKKARI_TELEGRAM_TOKEN: the Telegram channel is off, everything else runs "
+            "(talk to the bot with `talkkari chat`)."
+        )
+    server = _Server(
+        uvicorn.Config(
+            runtime.http,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+    )
+    workers = [
+        asyncio.create_task(runtime.intake.run(stop), name="intake"),
+        asyncio.create_task(runtime.sender.run(stop), name="sender"),
+    ]
+    http_task = asyncio.create_task(server.serve(), name="http")
+    telegram_task = (
+        asyncio.create_task(_run_telegram(runtime.telegram), name="telegram")
+        if runtime.telegram
+        else None
+    )
+    while not server.started and not http_task.done():  # noqa: ASYNC110 - uvicorn offers a flag only
+        await asyncio.sleep(0.01)
+    if http_task.done():
+        stop.set()
+        await asyncio.gather(*workers, return_exceptions=True)
+        http_task.result()  # raises why the server could not start
+    log.info("listening on http://%s:%s", settings.host, settings.port)
+    if on_ready:
+        on_ready()
+    await stop.wait()
+    log.info("stopping: finishing what is in flight")
+    if telegram_task:
+        telegram_task.cancel()
+        await asyncio.gather(telegram_task, return_exceptions=True)
+    server.should_exit = True
+    await http_task
+    _, pending = await asyncio.wait(workers, timeout=SHUTDOWN_GRACE_SECONDS)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*workers, return_exceptions=True)
+    if runtime.telegram:
+        with contextlib.suppress(Exception):
+            await runtime.telegram.stop()
+    await runtime.database.dispose()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.remove_signal_handler(signum)
+    log.info("stopped")
+
+
+async def _run_telegram(channel: TelegramChannel) -> None:
+    """Meet the Bot API (retrying while it cannot be reached), then poll unless on a webhook."""
+    pause = 1.0
+    while True:
+        try:
+            await channel.start()
+            break
+        except InvalidToken:
+            log.error("telegram: the token was rejected; the Telegram channel is off")
+            return
+        except TelegramError as exc:
+            log.warning("telegram: cannot reach the Bot API (%s); retrying in %.0f s", exc, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 60.0)
+    if not channel.is_webhook:
+        await channel.poll()

@@ -1,0 +1,84 @@
+"""Settings: environment variables with the prefix ``TALKKARI_`` (and a ``.env`` file).
+
+Built once in the composition root (:mod:`talkkari.cli`) and passed down; nothing reads the
+environment at import time. Tests build ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_DATABASE_URL", "Settings", "SettingsError", "TelegramMode", "load_settings"]
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///talkkari.db"
+ENV_PREFIX = "TALKKARI_"
+
+
+class TelegramMode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class Settings(BaseSettings):
+    """Everything the one process needs to know about its surroundings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_mode: TelegramMode = TelegramMode.POLLING
+    telegram_poll_timeout: Annotated[float, Field(ge=0, le=50)] = 25.0
+    webhook_url: AnyHttpUrl | None = None
+    webhook_secret: SecretStr | None = None
+    ahjo_url: AnyHttpUrl | None = None
+    """Base of the Ahjo REST API; unset, cases are answered from the local registry only."""
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    secret_key: SecretStr = SecretStr("dev-only-change-me")
+    timezone: str = "Europe/Helsinki"
+    send_rate: Annotated[float, Field(gt=0)] = 25.0
+    """Messages per second the sender allows itself overall (Telegram allows about 30)."""
+    outbox_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
+    """How long a claimed outbox row stays with one sender before another may retry it."""
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> Settings:
+        if self.telegram_mode is TelegramMode.WEBHOOK and self.telegram_token is not None:
+            if self.webhook_url is None:
+                raise ValueError("webhook_url: required when TALKKARI_TELEGRAM_MODE is webhook")
+            if self.webhook_secret is None:
+                raise ValueError("webhook_secret: required when TALKKARI_TELEGRAM_MODE is webhook")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; ``str(error)`` is one line naming the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment, turning a validation error into one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            location = [str(part) for part in error["loc"]]
+            message = error["msg"]
+            if not location and ":" in message:  # a model-level check names its field itself
+                field, _, message = message.removeprefix("Value error, ").partition(": ")
+                location = [field]
+            name = ENV_PREFIX + "_".join(location).upper() if location else "settings"
+            problems.append(f"{name}: {message}")
+        raise SettingsError("; ".join(problems)) from None
