@@ -73,14 +73,16 @@ class Sender:
         clock: Clock,
         metrics: BotMetrics,
         policy: SenderPolicy | None = None,
+        doorbell: asyncio.Event | None = None,
     ) -> None:
+        """``doorbell`` is set by whoever adds to the outbox, to wake the sender at once."""
         self._db = database
         self._transports = dict(transports)
         self._clock = clock
         self._metrics = metrics
         self._policy = policy or SenderPolicy()
         self._pacer = Pacer(self._policy.rate)
-        self._wake = asyncio.Event()
+        self._wake = doorbell or asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:

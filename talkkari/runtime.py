@@ -63,24 +63,15 @@ class Runtime:
         registry = CollectorRegistry()
         metrics = BotMetrics.create(registry)
         dialogue = Dialogue(actions=default_actions(), clock=clock, metrics=metrics)
+        outbox_doorbell = asyncio.Event()
         transports: dict[str, Transport] = dict(extra_transports or {})
-        sender = Sender(
-            database,
-            transports,
-            clock=clock,
-            metrics=metrics,
-            policy=SenderPolicy(
-                rate=settings.send_rate, lease_seconds=settings.outbox_lease_seconds
-            ),
-        )
-        served = set(channels or transports)
         intake = Intake(
             database,
             dialogue,
-            channels=served | {telegram_channel.CHANNEL},
+            channels=set(channels or transports) | {telegram_channel.CHANNEL},
             clock=clock,
             metrics=metrics,
-            on_answer=sender.wake,
+            on_answer=outbox_doorbell.set,
         )
         telegram = None
         if settings.telegram_token is not None:
@@ -96,6 +87,16 @@ class Runtime:
                 else None,
             )
             transports[telegram_channel.CHANNEL] = telegram.transport
+        sender = Sender(
+            database,
+            transports,
+            clock=clock,
+            metrics=metrics,
+            policy=SenderPolicy(
+                rate=settings.send_rate, lease_seconds=settings.outbox_lease_seconds
+            ),
+            doorbell=outbox_doorbell,
+        )
         http = build_http_app(
             database=database,
             registry=registry,
@@ -129,6 +130,7 @@ async def serve(
     *,
     on_ready: Callable[[], None] | None = None,
     stop: asyncio.Event | None = None,
+    handle_signals: bool = True,
 ) -> None:
     """Run HTTP, the Telegram channel, the dialogue and the sender until SIGTERM or SIGINT.
 
@@ -138,7 +140,8 @@ async def serve(
     settings = runtime.settings
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    signals = (signal.SIGTERM, signal.SIGINT) if handle_signals else ()
+    for signum in signals:
         loop.add_signal_handler(signum, stop.set)
     await upgrade(runtime.database)
     if runtime.telegram is None:
@@ -190,7 +193,7 @@ async def serve(
         with contextlib.suppress(Exception):
             await runtime.telegram.stop()
     await runtime.database.dispose()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in signals:
         loop.remove_signal_handler(signum)
     log.info("stopped")
 

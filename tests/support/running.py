@@ -1,0 +1,104 @@
+"""Running the whole bot for a test: in this process, or as a real ``talkkari run`` process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from talkkari.runtime import Runtime, serve
+from talkkari.settings import Settings
+from tests.fakes.telegram import FakeTelegram
+
+__all__ = ["BotProcess", "bot_settings", "free_port", "running_bot"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def bot_settings(database_url: str, telegram: FakeTelegram | None, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "port": free_port(),
+        "telegram_poll_timeout": 1.0,
+        "send_rate": 1000.0,
+    }
+    if telegram is not None:
+        values.update(telegram_token=telegram.token, telegram_base_url=telegram.base_url)
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, **build: Any) -> AsyncIterator[Runtime]:
+    """The whole process (HTTP, Telegram, dialogue, sender) running until the block ends."""
+    runtime = Runtime.build(settings, **build)
+    ready = asyncio.Event()
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(runtime, on_ready=ready.set, stop=stop, handle_signals=False))
+    ready_wait = asyncio.create_task(ready.wait())
+    await asyncio.wait({task, ready_wait}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        ready_wait.cancel()
+        task.result()
+        raise RuntimeError("the bot stopped before it was ready")
+    if not ready.is_set():
+        ready_wait.cancel()
+        raise TimeoutError("the bot did not become ready in 30 s")
+    try:
+        yield runtime
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+
+class BotProcess:
+    """``python -m talkkari run`` as a child process, configured through the environment."""
+
+    def __init__(self, settings: Mapping[str, str], log_path: Path) -> None:
+        self._env = {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}
+        self._log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = self._log_path.open("ab")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "talkkari", "run"],
+            cwd=ROOT,
+            env=self._env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup of any kind, as when a machine dies."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGKILL)
+        self._process.wait(timeout=10)
+
+    def terminate(self, timeout: float = 30) -> int:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGTERM)
+        return self._process.wait(timeout=timeout)
+
+    @property
+    def log(self) -> str:
+        return self._log_path.read_text(errors="replace")
+
+    def ensure_stopped(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(timeout=10)
