@@ -9,7 +9,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_DATABASE_URL", "Settings", "SettingsError", "TelegramMode", "load_settings"]
@@ -48,6 +55,12 @@ class Settings(BaseSettings):
     outbox_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
     """How long a claimed outbox row stays with one sender before another may retry it."""
     log_level: str = "INFO"
+
+    @field_validator("telegram_token", "webhook_url", "webhook_secret", "ahjo_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``TALKKARI_TELEGRAM_TOKEN=`` (as compose passes an unset variable) means no token."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _webhook_needs_url_and_secret(self) -> Settings:

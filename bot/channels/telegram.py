@@ -12,6 +12,7 @@ import asyncio
 import hmac
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -70,6 +71,9 @@ class TelegramChannel:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
     ) -> None:
+        # python-telegram-bot 22 warns on every 429 unless told to give retry_after as a
+        # timedelta, which :func:`_seconds` reads either way.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         self._record = record
         self._poll_timeout = poll_timeout
         self._webhook_url = webhook_url

@@ -1,0 +1,110 @@
+"""Webhook mode: Telegram POSTs updates to /telegram/webhook with the secret token."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from store import InboundUpdate
+from talkkari.runtime import Runtime
+from talkkari.settings import Settings
+from tests.fakes.telegram import FakeTelegram
+from tests.support.running import bot_settings, running_bot
+
+SECRET = "kaupunki-webhook-secret"
+
+
+def webhook_settings(database_url: str, telegram: FakeTelegram) -> Settings:
+    return bot_settings(
+        database_url,
+        telegram,
+        telegram_mode="webhook",
+        webhook_url="https://talkkari.example.fi/telegram/webhook",
+        webhook_secret=SECRET,
+    )
+
+
+def _url(runtime: Runtime) -> str:
+    return f"http://127.0.0.1:{runtime.settings.port}/telegram/webhook"
+
+
+async def _stored(runtime: Runtime) -> int:
+    async with runtime.database.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(InboundUpdate)) or 0)
+
+
+async def test_the_webhook_is_registered_with_its_secret(
+    database_url: str, telegram: FakeTelegram
+) -> None:
+    async with running_bot(webhook_settings(database_url, telegram)):
+        await telegram.wait_for_calls("setWebhook", 1)
+    assert telegram.webhook == "https://talkkari.example.fi/telegram/webhook"
+    assert telegram.webhook_secret == SECRET
+
+
+async def test_a_correct_request_is_stored_and_answered(
+    database_url: str, telegram: FakeTelegram
+) -> None:
+    update = telegram.update_json(2001, "hej", language_code="sv")
+    async with running_bot(webhook_settings(database_url, telegram)) as runtime:
+        async with httpx.AsyncClient() as client:
+            first = await client.post(
+                _url(runtime), json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            )
+            again = await client.post(  # Telegram retries when it did not hear 200 in time
+                _url(runtime), json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            )
+        [reply] = await telegram.wait_for_sent(1, chat_id=2001)
+        stored = await _stored(runtime)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert reply.text.startswith("Hej! Jag är Stadsvaktmästaren")
+    assert stored == 1
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}])
+async def test_a_wrong_or_missing_secret_is_refused_and_nothing_stored(
+    database_url: str, telegram: FakeTelegram, headers: dict[str, str]
+) -> None:
+    update = telegram.update_json(2002, "moi")
+    async with running_bot(webhook_settings(database_url, telegram)) as runtime:
+        async with httpx.AsyncClient() as client:
+            response = await client.post(_url(runtime), json=update, headers=headers)
+        stored = await _stored(runtime)
+    assert response.status_code == 403
+    assert stored == 0
+    assert telegram.sent(2002) == []
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"message": {"text": "no update id"}}', b"[]"])
+async def test_a_request_that_is_not_an_update_gets_400(
+    database_url: str, telegram: FakeTelegram, body: bytes
+) -> None:
+    async with running_bot(webhook_settings(database_url, telegram)) as runtime:
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                _url(runtime),
+                content=body,
+                headers={
+                    "X-Telegram-Bot-Api-Secret-Token": SECRET,
+                    "Content-Type": "application/json",
+                },
+            )
+        stored = await _stored(runtime)
+    assert response.status_code == 400
+    assert stored == 0
+
+
+async def test_in_polling_mode_there_is_no_webhook_route(
+    database_url: str, telegram: FakeTelegram
+) -> None:
+    async with (
+        running_bot(bot_settings(database_url, telegram)) as runtime,
+        httpx.AsyncClient() as client,
+    ):
+        response = await client.post(
+            _url(runtime),
+            json=telegram.update_json(2003, "moi"),
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        )
+    assert response.status_code in (404, 405)
