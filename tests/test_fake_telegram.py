@@ -274,12 +274,11 @@ async def test_limits_reject_a_second_private_message_within_a_second() -> None:
 
 async def test_limits_window_for_groups() -> None:
     limits = TelegramLimits(overall_per_second=100, group_per_minute=2)
-    async with FakeTelegram(limits=limits) as fake:
-        async with make_bot(fake) as bot:
-            await bot.send_message(-1, "1")
-            await bot.send_message(-1, "2")
-            with pytest.raises(RetryAfter) as caught:
-                await bot.send_message(-1, "3")
+    async with FakeTelegram(limits=limits) as fake, make_bot(fake) as bot:
+        await bot.send_message(-1, "1")
+        await bot.send_message(-1, "2")
+        with pytest.raises(RetryAfter) as caught:
+            await bot.send_message(-1, "3")
 
     assert dtm.timedelta(seconds=59) <= caught.value.retry_after <= dtm.timedelta(seconds=60)
 
