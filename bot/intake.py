@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
@@ -25,6 +27,10 @@ from store import Clock, Database, InboundUpdate
 __all__ = ["Intake"]
 
 log = logging.getLogger(__name__)
+
+KEEP_HANDLED = timedelta(days=7)
+"""Telegram keeps an unconfirmed update for 24 hours; a week of ids is plenty to spot repeats."""
+PRUNE_INTERVAL_SECONDS = 3600.0
 
 
 class Intake:
@@ -61,6 +67,7 @@ class Intake:
             .values(
                 channel=inbound.channel,
                 update_id=inbound.update_id,
+                chat_id=inbound.chat_id,
                 payload=inbound.to_payload(),
                 received_at=self._clock.now(),
             )
@@ -76,8 +83,16 @@ class Intake:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle stored updates until ``stop`` is set."""
+        next_prune = 0.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
             self._wake.clear()
+            if loop.time() >= next_prune:
+                next_prune = loop.time() + PRUNE_INTERVAL_SECONDS
+                try:
+                    await self.prune_handled()
+                except Exception:
+                    log.exception("pruning handled updates failed")
             try:
                 handled = await self.handle_pending()
             except Exception:
@@ -93,6 +108,14 @@ class Intake:
             finally:
                 for waiter in waits:
                     waiter.cancel()
+
+    async def prune_handled(self, keep: timedelta = KEEP_HANDLED) -> int:
+        """Forget handled updates older than ``keep``: no platform re-delivers that late."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                delete(InboundUpdate).where(InboundUpdate.handled_at < self._clock.now() - keep)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def handle_pending(self, limit: int = 100) -> int:
         """Handle up to ``limit`` stored updates in arrival order; returns how many."""
@@ -115,8 +138,20 @@ class Intake:
         return handled
 
     async def _handle(self, row_id: int) -> bool:
+        earlier = aliased(InboundUpdate)
+        earlier_unhandled = (
+            exists()
+            .where(
+                earlier.channel == InboundUpdate.channel,
+                earlier.chat_id == InboundUpdate.chat_id,
+                earlier.handled_at.is_(None),
+                earlier.id < InboundUpdate.id,
+            )
+            .correlate(InboundUpdate)
+        )
+        # A chat's updates one at a time and in order, also when replicas share the table.
         query = select(InboundUpdate).where(
-            InboundUpdate.id == row_id, InboundUpdate.handled_at.is_(None)
+            InboundUpdate.id == row_id, InboundUpdate.handled_at.is_(None), ~earlier_unhandled
         )
         if not self._db.is_sqlite:
             query = query.with_for_update(skip_locked=True)

@@ -128,11 +128,14 @@ class InboundUpdate(Base):
     __table_args__ = (
         UniqueConstraint("channel", "update_id"),
         Index("ix_inbound_updates_pending", "handled_at", "id"),
+        Index("ix_inbound_updates_chat", "channel", "chat_id", "handled_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     update_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    """Updates of one chat are handled one at a time, in order, even across replicas."""
     payload: Mapped[dict[str, Any] | None]
     received_at: Mapped[datetime] = mapped_column(server_default=func.now())
     handled_at: Mapped[datetime | None]

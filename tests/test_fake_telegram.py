@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import ssl
 import threading
@@ -149,6 +150,31 @@ async def test_long_poll_wakes_when_a_message_is_pushed(bot: Bot, fake: FakeTele
     assert time.monotonic() - started < 3
 
 
+async def test_abandoned_long_poll_serves_nothing(bot: Bot, fake: FakeTelegram) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=5))
+    await fake.wait_for_calls("getUpdates", 1)
+    await asyncio.sleep(0.05)
+    poll.cancel()  # as when the bot process dies mid-poll: the connection closes
+    with contextlib.suppress(asyncio.CancelledError):
+        await poll
+    await asyncio.sleep(0.2)
+
+    update_id = fake.push_message(42, "kukaan ei kuuntele")
+    await asyncio.sleep(0.2)
+    assert fake.served_count(update_id) == 0
+    assert [u.update_id for u in await bot.get_updates()] == [update_id]
+    assert fake.served_count(update_id) == 1
+
+
+async def test_newer_long_poll_ends_the_older_with_conflict(bot: Bot, fake: FakeTelegram) -> None:
+    older = asyncio.create_task(bot.get_updates(timeout=5))
+    await fake.wait_for_calls("getUpdates", 1)
+    async with make_bot(fake) as second_instance:
+        assert await second_instance.get_updates(timeout=0) == ()
+    with pytest.raises(Conflict, match="terminated by other getUpdates"):
+        await older
+
+
 async def test_long_poll_times_out_empty(bot: Bot) -> None:
     started = time.monotonic()
     assert await bot.get_updates(timeout=dtm.timedelta(seconds=0.3)) == ()
@@ -280,7 +306,9 @@ async def test_limits_window_for_groups() -> None:
         with pytest.raises(RetryAfter) as caught:
             await bot.send_message(-1, "3")
 
-    assert dtm.timedelta(seconds=59) <= caught.value.retry_after <= dtm.timedelta(seconds=60)
+    retry_after = caught.value.retry_after
+    assert isinstance(retry_after, dtm.timedelta)
+    assert dtm.timedelta(seconds=59) <= retry_after <= dtm.timedelta(seconds=60)
 
 
 async def test_hang_holds_until_release(bot: Bot, fake: FakeTelegram) -> None:

@@ -26,9 +26,11 @@ import functools
 import itertools
 import json
 import math
+import signal
 import socket
 import threading
 import time
+from asyncio import FIRST_COMPLETED
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Message, Receive
 
 __all__ = ["Call", "FakeTelegram", "SentMessage", "TelegramLimits", "UploadedFile"]
 
@@ -105,6 +108,7 @@ _TEXT_FIELDS: Final = frozenset(
 )
 # Update types Telegram only delivers when asked for explicitly in allowed_updates.
 _OPT_IN_UPDATES: Final = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+# Tags Telegram's HTML parse mode knows.
 _HTML_TAGS: Final = frozenset(
     {
         "a",
@@ -709,7 +713,7 @@ class FakeTelegram:
             return _error(502, "Bad Gateway")
         try:
             if method == "getUpdates":
-                return await self._get_updates(params)
+                return await self._get_updates(params, request.receive)
             with self._lock:
                 self._take_failure(method, params)
                 return self._handlers[method](params)
@@ -906,7 +910,13 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ getUpdates
 
-    async def _get_updates(self, params: JSONDict) -> Response:
+    async def _get_updates(self, params: JSONDict, receive: Receive) -> Response:
+        """Long poll. A newer getUpdates ends a waiting one with 409, as on Telegram, and a
+        poll whose client went away (e.g. a killed bot) stops waiting and serves nothing."""
+        try:
+            timeout = max(0.0, float(params.get("timeout") or 0))
+        except (TypeError, ValueError) as exc:
+            raise _Response(400, "Bad Request: invalid timeout specified") from exc
         with self._lock:
             self._take_failure("getUpdates", params)
             if self._webhook is not None:
@@ -915,25 +925,33 @@ class FakeTelegram:
             limit = min(100, max(1, _int_param(params, "limit", 100) or 100))
             self._set_allowed_updates(params)
             offset = self._confirm(offset)
-        try:
-            timeout = max(0.0, float(params.get("timeout") or 0))
-        except (TypeError, ValueError) as exc:
-            raise _Response(400, "Bad Request: invalid timeout specified") from exc
         self._poll_generation += 1
         generation = self._poll_generation
-        self._wake_pollers()  # an older long poll now ends with 409, as on Telegram
+        self._wake_pollers()
         deadline = time.monotonic() + timeout
-        while True:
-            event = self._updates_event
-            with self._lock:
-                batch = self._take_batch(offset, limit)
-            remaining = deadline - time.monotonic()
-            if batch or remaining <= 0 or self._stopping or event is None:
-                return _ok(batch)
-            if generation != self._poll_generation:
-                return _error(409, _CONFLICT_POLL)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+        gone: asyncio.Task[Message] | None = None  # completes when the client disconnects
+        try:
+            while True:
+                event = self._updates_event
+                with self._lock:
+                    batch = self._take_batch(offset, limit)
+                remaining = deadline - time.monotonic()
+                if batch or remaining <= 0 or self._stopping or event is None:
+                    return _ok(batch)
+                if generation != self._poll_generation:
+                    return _error(409, _CONFLICT_POLL)
+                if gone is None:
+                    gone = asyncio.ensure_future(receive())
+                woken = asyncio.ensure_future(event.wait())
+                await asyncio.wait({woken, gone}, timeout=remaining, return_when=FIRST_COMPLETED)
+                woken.cancel()
+                if gone.done():
+                    return Response(status_code=499)  # nobody is listening any more
+        finally:
+            if gone is not None and not gone.done():
+                gone.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await gone
 
     def _confirm(self, offset: int | None) -> int | None:
         """Forget confirmed updates (lock held); returns the offset to select from."""
@@ -1322,18 +1340,19 @@ class FakeTelegram:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Serve until interrupted: ``python -m tests.fakes.telegram --port 8081``."""
+    """Serve until SIGINT/SIGTERM: ``python -m tests.fakes.telegram --port 8081``."""
     parser = argparse.ArgumentParser(description="Fake Telegram Bot API server")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123456:TEST-TOKEN")
     args = parser.parse_args(argv)
+    done = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
     with FakeTelegram(args.token, port=args.port) as fake:
         print(f"Fake Telegram serving at {fake.base_url}  (token {fake.token})", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
+        while not done.wait(1):
             pass
+    print("Fake Telegram stopped", flush=True)
 
 
 if __name__ == "__main__":

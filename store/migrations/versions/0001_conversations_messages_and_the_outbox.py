@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 22:26:55.551344
+Create Date: 2026-11-25 22:38:51.950546
 """
 
 from collections.abc import Sequence
@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("update_id", sa.BigInteger(), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=True),
         sa.Column(
             "received_at",
@@ -37,6 +38,9 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("inbound_updates", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_inbound_updates_chat", ["channel", "chat_id", "handled_at"], unique=False
+        )
         batch_op.create_index("ix_inbound_updates_pending", ["handled_at", "id"], unique=False)
 
     op.create_table(
@@ -193,5 +197,6 @@ def downgrade() -> None:
     op.drop_table("residents")
     with op.batch_alter_table("inbound_updates", schema=None) as batch_op:
         batch_op.drop_index("ix_inbound_updates_pending")
+        batch_op.drop_index("ix_inbound_updates_chat")
 
     op.drop_table("inbound_updates")

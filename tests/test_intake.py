@@ -1,0 +1,106 @@
+"""Intake: stored once, handled once, in order per chat, also by two workers at once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from prometheus_client import CollectorRegistry
+from sqlalchemy import func, select
+
+from bot.actions import default_actions
+from bot.dialogue import Dialogue
+from bot.inbound import Inbound
+from bot.intake import Intake
+from bot.metrics import BotMetrics
+from store import Database, InboundUpdate, Message, OutboxMessage, SystemClock
+
+
+class FixedClock:
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+
+def make_intake(database: Database, clock: object = None) -> Intake:
+    clock = clock or SystemClock()
+    metrics = BotMetrics.create(CollectorRegistry())
+    dialogue = Dialogue(actions=default_actions(), clock=clock, metrics=metrics)  # type: ignore[arg-type]
+    return Intake(database, dialogue, channels={"test"}, clock=clock, metrics=metrics)  # type: ignore[arg-type]
+
+
+def text_update(update_id: int, chat_id: int, text: str) -> Inbound:
+    return Inbound(
+        channel="test",
+        update_id=update_id,
+        kind="text",
+        chat_id=chat_id,
+        user_id=str(chat_id),
+        language_code="en",
+        text=text,
+    )
+
+
+async def test_an_update_is_stored_once(database: Database) -> None:
+    intake = make_intake(database)
+    assert await intake.record(text_update(1, 10, "hello")) is True
+    assert await intake.record(text_update(1, 10, "hello")) is False
+    assert await intake.handle_pending() == 1
+    assert await intake.handle_pending() == 0
+
+
+async def test_two_workers_handle_each_update_once_and_each_chat_in_order(
+    database: Database,
+) -> None:
+    if database.is_sqlite:
+        pytest.skip("replicas need PostgreSQL; on SQLite one process handles updates")
+    first, second = make_intake(database), make_intake(database)
+    chats = range(100, 106)
+    update_id = 0
+    for round_ in range(8):
+        for chat in chats:
+            update_id += 1
+            await first.record(text_update(update_id, chat, f"hello {round_}"))
+
+    async def drain(intake: Intake) -> None:
+        while await intake.handle_pending(limit=7):  # noqa: ASYNC110 - draining, not waiting
+            await asyncio.sleep(0)
+
+    for _ in range(20):  # a worker skips what the other holds; both go on until all is done
+        await asyncio.gather(drain(first), drain(second))
+        async with database.sessions() as session:
+            left = await session.scalar(
+                select(func.count()).where(InboundUpdate.handled_at.is_(None))
+            )
+        if not left:
+            break
+    async with database.sessions() as session:
+        replies = await session.scalar(select(func.count()).select_from(OutboxMessage))
+        incoming = (
+            await session.execute(
+                select(Message.conversation_id, Message.text)
+                .where(Message.direction == "in")
+                .order_by(Message.id)
+            )
+        ).all()
+    assert replies == update_id
+    by_conversation: dict[int, list[str]] = {}
+    for conversation_id, text in incoming:
+        by_conversation.setdefault(conversation_id, []).append(text)
+    assert len(by_conversation) == len(chats)
+    for texts in by_conversation.values():
+        assert texts == [f"hello {round_}" for round_ in range(8)]
+
+
+async def test_handled_updates_are_forgotten_after_a_week(database: Database) -> None:
+    clock = FixedClock(datetime(2026, 11, 2, 12, tzinfo=UTC))
+    intake = make_intake(database, clock)
+    await intake.record(text_update(1, 10, "hello"))
+    await intake.handle_pending()
+    await intake.record(text_update(2, 10, "hello"))  # not handled yet: kept however old
+    clock.current += timedelta(days=8)
+    assert await intake.prune_handled() == 1
+    assert await intake.record(text_update(2, 10, "hello")) is False
