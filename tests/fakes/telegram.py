@@ -325,7 +325,10 @@ def _parse_multipart(content_type: str, body: bytes) -> JSONDict:
 
 async def _read_params(request: Request) -> JSONDict:
     """Merge query string and body (JSON, urlencoded or multipart) into one decoded dict."""
-    params: JSONDict = {k: _decode(k, v) for k, v in parse_qsl(request.url.query)}
+    query: bytes = request.scope.get("query_string", b"")
+    params: JSONDict = {}
+    if query:
+        params.update((k, _decode(k, v)) for k, v in parse_qsl(query.decode("utf-8", "replace")))
     body = await request.body()
     if not body:
         return params
@@ -592,6 +595,8 @@ class FakeTelegram:
             access_log=False,
             lifespan="off",
             date_header=False,  # would go stale: _Server does not tick
+            server_header=False,
+            proxy_headers=False,
         )
         server = _Server(config)
         self._server, self._thread_error, self._stopping = server, None, False
@@ -721,11 +726,17 @@ class FakeTelegram:
             return answer.response
 
     async def _hold(self, method: str, epoch: int) -> None:
-        event = self._hang_events.get(method)
-        if event is None:
-            event = self._hang_events[method] = asyncio.Event()
+        """Wait until `method` is released (and not hung again meanwhile), stop or reset."""
         try:
-            await event.wait()
+            while True:
+                event = self._hang_events.get(method)
+                if event is None:
+                    event = self._hang_events[method] = asyncio.Event()
+                await event.wait()
+                with self._lock:
+                    held = method in self._hung and epoch == self._epoch
+                if not held or self._stopping:
+                    return
         finally:
             with self._lock:
                 if epoch == self._epoch:
