@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -28,17 +28,15 @@ from bot.ports import Button
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
 from store import Clock, Conversation, Message, Resident
 
-__all__ = ["DEFAULT_POLICY", "Dialogue", "Outcome"]
+__all__ = ["Dialogue", "Outcome"]
 
 log = logging.getLogger(__name__)
 
-Understand = Callable[..., intents.Parse]
 
-DEFAULT_POLICY: Mapping[str, str] = {
-    "greet": "action_greet",
-    "help": "action_help",
-    "nlu_fallback": "action_not_understood",
-}
+class Understand(Protocol):
+    def __call__(self, text: str, *, prior_language: str | None = None) -> intents.Parse: ...
+
+
 FALLBACK_ACTION = "action_not_understood"
 
 
@@ -57,8 +55,8 @@ class Dialogue:
         actions: Iterable[Action],
         clock: Clock,
         metrics: BotMetrics,
-        understand: Understand = intents.parse,
-        policy: Mapping[str, str] = DEFAULT_POLICY,
+        understand: Understand,
+        policy: Mapping[str, str],
     ) -> None:
         self._actions = {action.name(): action for action in actions}
         missing = set(policy.values()) - self._actions.keys()
@@ -77,7 +75,7 @@ class Dialogue:
         now = self._clock.now()
         resident = await self._resident(session, inbound)
         conversation = await self._conversation(session, inbound, resident)
-        if inbound.kind == "text" and inbound.text:
+        if inbound.kind in ("text", "callback") and inbound.text:
             outcome = await self._converse(session, inbound.text, resident, conversation)
         elif inbound.kind in ("text", "media"):
             language = _reply_language(None, resident)
@@ -106,7 +104,7 @@ class Dialogue:
     async def _converse(
         self, session: AsyncSession, text: str, resident: Resident, conversation: Conversation
     ) -> Outcome:
-        understood = self._understand(text, prior_language=resident.language)
+        understood = self._understand(text, prior_language=_known_language(resident))
         language = _reply_language(understood.language, resident)
         if understood.language in LANGUAGES:
             resident.language = understood.language
@@ -225,14 +223,19 @@ class Dialogue:
         return conversation
 
 
+def _known_language(resident: Resident) -> str | None:
+    """The resident's stored language, else their app's if it is one of ours."""
+    if resident.language in LANGUAGES:
+        return resident.language
+    platform = (resident.platform_language or "")[:2].lower()
+    return platform if platform in LANGUAGES else None
+
+
 def _reply_language(detected: str | None, resident: Resident) -> str:
     """This message's language if it shows one, else the resident's, else their app's, else fi."""
     if detected in LANGUAGES:
         return detected
-    if resident.language in LANGUAGES:
-        return resident.language
-    platform = (resident.platform_language or "")[:2].lower()
-    return platform if platform in LANGUAGES else DEFAULT_LANGUAGE
+    return _known_language(resident) or DEFAULT_LANGUAGE
 
 
 def _incoming(

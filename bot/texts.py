@@ -63,6 +63,95 @@ TEXTS: Final = MappingProxyType(
             "sv": "Jag kan bara läsa text. Skriv ditt ärende som ett meddelande så hjälper jag.",
             "en": "I can only read text. Write your question as a message and I will help.",
         },
+        "goodbye": {
+            "fi": "Kiitos viestistäsi, mukavaa päivänjatkoa! Kirjoita milloin vain uudelleen.",
+            "sv": "Tack för ditt meddelande, ha en fin dag! Skriv igen när du vill.",
+            "en": "Thank you for your message, have a nice day! Write again any time.",
+        },
+        "thanks": {
+            "fi": "Ole hyvä! Kerro, jos voin auttaa vielä jossain.",
+            "sv": "Varsågod! Säg till om jag kan hjälpa till med något mer.",
+            "en": "You're welcome! Tell me if there is anything else I can help with.",
+        },
+        "language_changed": {
+            "fi": "Selvä, jatketaan suomeksi.",
+            "sv": "Okej, vi fortsätter på svenska.",
+            "en": "Sure, let's continue in English.",
+        },
+        "which_language": {
+            "fi": "Millä kielellä jatketaan?",
+            "sv": "På vilket språk vill du fortsätta?",
+            "en": "Which language would you like to continue in?",
+        },
+        "not_yet": {
+            "fi": (
+                "Ymmärsin, että {wish}. En valitettavasti osaa auttaa siinä vielä. "
+                'Kirjoita "apua", niin kerron, mitä jo osaan.'
+            ),
+            "sv": (
+                "Jag förstod att {wish}. Tyvärr kan jag inte hjälpa till med det ännu. "
+                'Skriv "hjälp" så berättar jag vad jag redan kan.'
+            ),
+            "en": (
+                "I understood that {wish}. I'm afraid I can't help with that yet. "
+                'Write "help" and I\'ll tell you what I can already do.'
+            ),
+        },
+        "wish_case_status": {
+            "fi": "haluat tietää, missä vaiheessa kaupungin asia on",
+            "sv": "du vill veta hur ett ärende hos staden framskrider",
+            "en": "you want to know where a municipal case stands",
+        },
+        "wish_case_follow": {
+            "fi": "haluat seurata kaupungin asiaa",
+            "sv": "du vill följa ett ärende hos staden",
+            "en": "you want to follow a municipal case",
+        },
+        "wish_case_unfollow": {
+            "fi": "haluat lopettaa asian seuraamisen",
+            "sv": "du vill sluta följa ett ärende",
+            "en": "you want to stop following a case",
+        },
+        "wish_area_subscribe": {
+            "fi": "haluat tilata alueesi tiedotteet",
+            "sv": "du vill prenumerera på meddelanden för ett område",
+            "en": "you want to subscribe to notices for an area",
+        },
+        "wish_area_unsubscribe": {
+            "fi": "haluat perua alueen tiedotteiden tilauksen",
+            "sv": "du vill avsluta prenumerationen på ett områdes meddelanden",
+            "en": "you want to unsubscribe from an area's notices",
+        },
+        "wish_notices_list": {
+            "fi": "haluat tietää, mitä alueellasi tiedotetaan",
+            "sv": "du vill veta vad som meddelas i ditt område",
+            "en": "you want to know what is announced in your area",
+        },
+        "wish_report_issue": {
+            "fi": "haluat ilmoittaa ongelmasta kaupungilla",
+            "sv": "du vill anmäla ett problem i staden",
+            "en": "you want to report a problem in the city",
+        },
+        "wish_ask_official": {
+            "fi": "haluat keskustella virkailijan kanssa",
+            "sv": "du vill tala med en tjänsteinnehavare",
+            "en": "you want to talk to an official",
+        },
+        "wish_service_question": {
+            "fi": "kysyt kaupungin palveluista",
+            "sv": "du frågar om stadens tjänster",
+            "en": "you are asking about city services",
+        },
+        "wish_privacy_info": {
+            "fi": "haluat tietää, mitä tietoja sinusta tallennetaan",
+            "sv": "du vill veta vilka uppgifter som sparas om dig",
+            "en": "you want to know what is stored about you",
+        },
+        "wish_delete_my_data": {
+            "fi": "haluat, että tietosi poistetaan",
+            "sv": "du vill att dina uppgifter raderas",
+            "en": "you want your data deleted",
+        },
         "command_start": {
             "fi": "Aloita ja kuule, mitä botti osaa",
             "sv": "Börja och se vad boten kan",

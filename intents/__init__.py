@@ -1,5 +1,19 @@
-"""Understanding residents' texts. Pure: imports nothing of ours and no framework."""
+"""Understanding residents' texts: language, intent with confidence, entities.
 
-from intents.understanding import LANGUAGES, Entity, IntentScore, Parse, parse
+Pure: imports nothing of ours and no framework, and reads only its own data.
+"""
 
-__all__ = ["LANGUAGES", "Entity", "IntentScore", "Parse", "parse"]
+from intents.model import FALLBACK_INTENT, Understanding, data_digest
+from intents.result import Entity, IntentScore, Parse
+
+LANGUAGES = ("fi", "sv", "en")
+
+__all__ = [
+    "FALLBACK_INTENT",
+    "LANGUAGES",
+    "Entity",
+    "IntentScore",
+    "Parse",
+    "Understanding",
+    "data_digest",
+]

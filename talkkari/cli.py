@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from talkkari.settings import Settings, SettingsError, load_settings
 
@@ -50,6 +51,18 @@ def _parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse", help="what the bot understands of a text (JSON)")
     parse.add_argument("text", nargs="?", help="the text; without it, one text per stdin line")
     parse.set_defaults(command=_parse)
+
+    nlu = commands.add_parser("nlu", help="the understanding: train and evaluate")
+    nlu_commands = nlu.add_subparsers(metavar="ACTION", required=True)
+    nlu_commands.add_parser("train", help="train from intents/data and save").set_defaults(
+        command=_nlu_train
+    )
+    evaluate = nlu_commands.add_parser(
+        "evaluate", help="cross-validate on the training data; and evaluate on FILE (JSONL)"
+    )
+    evaluate.add_argument("file", nargs="?", type=Path, help="JSONL: text, lang, intent, entities")
+    evaluate.add_argument("--folds", type=int, default=5)
+    evaluate.set_defaults(command=_nlu_evaluate)
 
     database = commands.add_parser("db", help="the database")
     database_commands = database.add_subparsers(metavar="ACTION", required=True)
@@ -101,15 +114,43 @@ async def _chat(settings: Settings, arguments: argparse.Namespace) -> int:
 async def _parse(settings: Settings, arguments: argparse.Namespace) -> int:
     import json
 
-    import intents
+    from intents import Understanding
 
+    understanding = Understanding.load_or_train(settings.nlu_cache_dir)
     texts = (
         [arguments.text]
         if arguments.text is not None
         else (line.rstrip("\n") for line in sys.stdin)
     )
     for text in texts:
-        print(json.dumps(intents.parse(text).as_rasa_json(), ensure_ascii=False), flush=True)
+        result = understanding.parse(text).as_rasa_json()
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+async def _nlu_train(settings: Settings, arguments: argparse.Namespace) -> int:
+    import time
+
+    from intents import Understanding, data_digest
+
+    started = time.perf_counter()
+    understanding = Understanding.train()
+    settings.nlu_cache_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.nlu_cache_dir / f"nlu-{data_digest()}.npz"
+    understanding.save(path)
+    print(
+        f"trained in {time.perf_counter() - started:.1f} s: fallback threshold "
+        f"{understanding.threshold:.2f}, temperature {understanding.temperature:.3f}; "
+        f"saved {path}"
+    )
+    return 0
+
+
+async def _nlu_evaluate(settings: Settings, arguments: argparse.Namespace) -> int:
+    from talkkari.nlu_report import evaluation_report
+
+    for line in evaluation_report(settings.nlu_cache_dir, arguments.file, folds=arguments.folds):
+        print(line)
     return 0
 
 

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from telegram.error import InvalidToken, TelegramError
 
-from bot.actions import default_actions
+from bot.actions import DEFAULT_POLICY, default_actions
 from bot.channels import telegram as telegram_channel
 from bot.channels.telegram import TelegramChannel
 from bot.dialogue import Dialogue
@@ -22,6 +22,7 @@ from bot.intake import Intake
 from bot.metrics import BotMetrics
 from bot.ports import Transport
 from bot.sender import Sender, SenderPolicy
+from intents import Understanding
 from store import Clock, Database, SystemClock, upgrade
 from talkkari.http import build_http_app
 from talkkari.settings import Settings, TelegramMode
@@ -57,12 +58,20 @@ class Runtime:
         clock: Clock | None = None,
         extra_transports: Mapping[str, Transport] | None = None,
         channels: set[str] | None = None,
+        understanding: Understanding | None = None,
     ) -> Runtime:
         clock = clock or SystemClock()
         database = Database(settings.database_url)
         registry = CollectorRegistry()
         metrics = BotMetrics.create(registry)
-        dialogue = Dialogue(actions=default_actions(), clock=clock, metrics=metrics)
+        understanding = understanding or Understanding.load_or_train(settings.nlu_cache_dir)
+        dialogue = Dialogue(
+            actions=default_actions(),
+            policy=DEFAULT_POLICY,
+            clock=clock,
+            metrics=metrics,
+            understand=understanding.parse,
+        )
         outbox_doorbell = asyncio.Event()
         transports: dict[str, Transport] = dict(extra_transports or {})
         intake = Intake(

@@ -7,6 +7,7 @@ environment at import time. Tests build ``Settings(...)`` directly.
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import (
@@ -55,6 +56,8 @@ class Settings(BaseSettings):
     outbox_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
     """How long a claimed outbox row stays with one sender before another may retry it."""
     log_level: str = "INFO"
+    nlu_cache_dir: Path = Path.home() / ".cache" / "kaupunkitalkkari"
+    """Where the trained understanding is kept; it is retrained when its data changes."""
 
     @field_validator("telegram_token", "webhook_url", "webhook_secret", "ahjo_url", mode="before")
     @classmethod

@@ -68,7 +68,7 @@ async def test_a_long_message_is_stored_whole_and_answered(
         async with runtime.database.sessions() as session:
             stored = await session.scalar(select(Message.text).where(Message.direction == "in"))
     assert stored == text
-    assert reply.text.startswith("En valitettavasti ymmärtänyt")
+    assert reply.text.startswith("Ymmärsin, että haluat ilmoittaa ongelmasta")
 
 
 async def test_a_reply_over_4096_characters_arrives_split_in_order(

@@ -14,6 +14,7 @@ from bot.actions import default_actions
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
+from intents import Understanding
 from store import Conversation, Database, OutboxMessage, Resident, SystemClock
 
 
@@ -44,7 +45,7 @@ class ActionRemember(Action):  # type: ignore[misc]
 
 
 async def test_events_update_the_conversation_and_messages_reach_the_outbox(
-    database: Database,
+    database: Database, understanding: Understanding
 ) -> None:
     action = ActionRemember()
     dialogue = Dialogue(
@@ -52,6 +53,7 @@ async def test_events_update_the_conversation_and_messages_reach_the_outbox(
         clock=SystemClock(),
         metrics=BotMetrics.create(CollectorRegistry()),
         policy={"greet": "action_remember", "nlu_fallback": "action_not_understood"},
+        understand=understanding.parse,
     )
     for update_id in (1, 2):
         inbound = Inbound(

@@ -9,11 +9,12 @@ import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select
 
-from bot.actions import default_actions
+from bot.actions import DEFAULT_POLICY, default_actions
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.intake import Intake
 from bot.metrics import BotMetrics
+from intents import Understanding
 from store import Database, InboundUpdate, Message, OutboxMessage, SystemClock
 
 
@@ -25,10 +26,16 @@ class FixedClock:
         return self.current
 
 
-def make_intake(database: Database, clock: object = None) -> Intake:
+def make_intake(database: Database, understanding: Understanding, clock: object = None) -> Intake:
     clock = clock or SystemClock()
     metrics = BotMetrics.create(CollectorRegistry())
-    dialogue = Dialogue(actions=default_actions(), clock=clock, metrics=metrics)  # type: ignore[arg-type]
+    dialogue = Dialogue(
+        actions=default_actions(),
+        policy=DEFAULT_POLICY,
+        understand=understanding.parse,
+        clock=clock,  # type: ignore[arg-type]
+        metrics=metrics,
+    )
     return Intake(database, dialogue, channels={"test"}, clock=clock, metrics=metrics)  # type: ignore[arg-type]
 
 
@@ -44,8 +51,8 @@ def text_update(update_id: int, chat_id: int, text: str) -> Inbound:
     )
 
 
-async def test_an_update_is_stored_once(database: Database) -> None:
-    intake = make_intake(database)
+async def test_an_update_is_stored_once(database: Database, understanding: Understanding) -> None:
+    intake = make_intake(database, understanding)
     assert await intake.record(text_update(1, 10, "hello")) is True
     assert await intake.record(text_update(1, 10, "hello")) is False
     assert await intake.handle_pending() == 1
@@ -53,11 +60,11 @@ async def test_an_update_is_stored_once(database: Database) -> None:
 
 
 async def test_two_workers_handle_each_update_once_and_each_chat_in_order(
-    database: Database,
+    database: Database, understanding: Understanding
 ) -> None:
     if database.is_sqlite:
         pytest.skip("replicas need PostgreSQL; on SQLite one process handles updates")
-    first, second = make_intake(database), make_intake(database)
+    first, second = make_intake(database, understanding), make_intake(database, understanding)
     chats = range(100, 106)
     update_id = 0
     for round_ in range(8):
@@ -95,9 +102,11 @@ async def test_two_workers_handle_each_update_once_and_each_chat_in_order(
         assert texts == [f"hello {round_}" for round_ in range(8)]
 
 
-async def test_handled_updates_are_forgotten_after_a_week(database: Database) -> None:
+async def test_handled_updates_are_forgotten_after_a_week(
+    database: Database, understanding: Understanding
+) -> None:
     clock = FixedClock(datetime(2026, 11, 2, 12, tzinfo=UTC))
-    intake = make_intake(database, clock)
+    intake = make_intake(database, understanding, clock)
     await intake.record(text_update(1, 10, "hello"))
     await intake.handle_pending()
     await intake.record(text_update(2, 10, "hello"))  # not handled yet: kept however old

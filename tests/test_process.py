@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import subprocess
 import sys
@@ -186,7 +187,11 @@ async def test_without_a_token_it_says_so_and_runs_the_rest(
 def test_a_malformed_setting_stops_start_up_with_one_clear_line(
     tmp_path: Path, variable: str, value: str, says: str
 ) -> None:
-    env = {"PATH": "/usr/bin:/bin", "TALKKARI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TALKKARI_NLU_CACHE_DIR": os.environ["TALKKARI_NLU_CACHE_DIR"],
+        "TALKKARI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
+    }
     env[variable] = value
     result = subprocess.run(
         [sys.executable, "-m", "talkkari", "run"],
@@ -204,6 +209,7 @@ def test_a_malformed_setting_stops_start_up_with_one_clear_line(
 def test_webhook_mode_without_its_secret_names_the_missing_variable(tmp_path: Path) -> None:
     env = {
         "PATH": "/usr/bin:/bin",
+        "TALKKARI_NLU_CACHE_DIR": os.environ["TALKKARI_NLU_CACHE_DIR"],
         "TALKKARI_TELEGRAM_TOKEN": "1:x",
         "TALKKARI_TELEGRAM_MODE": "webhook",
         "TALKKARI_WEBHOOK_URL": "https://talkkari.example.fi/telegram/webhook",

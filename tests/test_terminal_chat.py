@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ def test_chat_answers_each_line_in_its_language(tmp_path: Path) -> None:
         cwd=ROOT,
         env={
             "PATH": "/usr/bin:/bin",
+            "TALKKARI_NLU_CACHE_DIR": os.environ["TALKKARI_NLU_CACHE_DIR"],
             "TALKKARI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/c.db",
         },
         input="moi\nhej\nhello\nxyzzy plugh\n",

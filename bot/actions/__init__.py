@@ -3,10 +3,46 @@ servable to an existing Rasa assistant by ``talkkari actions``."""
 
 from rasa_sdk import Action
 
+from bot.actions.conversation import (
+    NOT_YET_INTENTS,
+    ActionChangeLanguage,
+    ActionGoodbye,
+    ActionNotYet,
+    ActionThanks,
+)
 from bot.actions.smalltalk import ActionGreet, ActionHelp, ActionNotUnderstood
 
-__all__ = ["ActionGreet", "ActionHelp", "ActionNotUnderstood", "default_actions"]
+__all__ = [
+    "DEFAULT_POLICY",
+    "ActionChangeLanguage",
+    "ActionGoodbye",
+    "ActionGreet",
+    "ActionHelp",
+    "ActionNotUnderstood",
+    "ActionNotYet",
+    "ActionThanks",
+    "default_actions",
+]
+
+DEFAULT_POLICY: dict[str, str] = {
+    "greet": "action_greet",
+    "goodbye": "action_goodbye",
+    "thanks": "action_thanks",
+    "help": "action_help",
+    "change_language": "action_change_language",
+    "nlu_fallback": "action_not_understood",
+    **dict.fromkeys(NOT_YET_INTENTS, "action_not_yet"),
+}
+"""Intent → action. Intents whose capability is still to come say so honestly."""
 
 
 def default_actions() -> list[Action]:
-    return [ActionGreet(), ActionHelp(), ActionNotUnderstood()]
+    return [
+        ActionGreet(),
+        ActionHelp(),
+        ActionNotUnderstood(),
+        ActionThanks(),
+        ActionGoodbye(),
+        ActionChangeLanguage(),
+        ActionNotYet(),
+    ]

@@ -9,12 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.texts import say
 
-__all__ = ["ActionGreet", "ActionHelp", "ActionNotUnderstood"]
+__all__ = ["ActionGreet", "ActionHelp", "ActionNotUnderstood", "Events", "SayAction"]
 
 Events = list[dict[str, Any]]
 
 
-class _SayAction(Action):  # type: ignore[misc]
+class SayAction(Action):  # type: ignore[misc]
     """Says one text from the catalogue in the conversation's language."""
 
     action_name = ""
@@ -30,17 +30,17 @@ class _SayAction(Action):  # type: ignore[misc]
         return []
 
 
-class ActionGreet(_SayAction):
+class ActionGreet(SayAction):
     action_name = "action_greet"
     text_key = "greet"
 
 
-class ActionHelp(_SayAction):
+class ActionHelp(SayAction):
     action_name = "action_help"
     text_key = "help"
 
 
-class ActionNotUnderstood(_SayAction):
+class ActionNotUnderstood(SayAction):
     """Below the confidence threshold: say so honestly, never guess."""
 
     action_name = "action_not_understood"

@@ -149,6 +149,7 @@ class TelegramChannel:
                     continue
                 await self._store(inbound)
                 offset = inbound.update_id + 1
+                await self._stop_button_spinner(inbound)
 
     async def _get_updates(self, offset: int | None) -> list[dict[str, Any]]:
         parameters: dict[str, Any] = {
@@ -194,7 +195,18 @@ class TelegramChannel:
         if inbound is None:
             return JSONResponse({"detail": "not a Telegram update"}, status_code=400)
         await self._record(inbound)
+        await self._stop_button_spinner(inbound)
         return JSONResponse({})
+
+    async def _stop_button_spinner(self, inbound: Inbound) -> None:
+        """Answer a pressed button at once (Telegram shows a spinner until then); the reply
+        itself comes through the outbox like any other."""
+        if inbound.kind != "callback" or not inbound.callback_id:
+            return
+        try:
+            await self._bot.answer_callback_query(inbound.callback_id)
+        except TelegramError as exc:
+            log.info("telegram: could not answer a button press: %s", exc)
 
 
 class TelegramTransport:

@@ -1,0 +1,94 @@
+"""Keeping the conversation going: thanks, goodbye, changing language, and honest limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.smalltalk import Events, SayAction
+from bot.texts import LANGUAGES, say
+
+__all__ = [
+    "NOT_YET_INTENTS",
+    "ActionChangeLanguage",
+    "ActionGoodbye",
+    "ActionNotYet",
+    "ActionThanks",
+]
+
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+
+NOT_YET_INTENTS = (
+    "case_status",
+    "case_follow",
+    "case_unfollow",
+    "area_subscribe",
+    "area_unsubscribe",
+    "notices_list",
+    "report_issue",
+    "ask_official",
+    "service_question",
+    "privacy_info",
+    "delete_my_data",
+)
+
+
+class ActionThanks(SayAction):
+    action_name = "action_thanks"
+    text_key = "thanks"
+
+
+class ActionGoodbye(SayAction):
+    action_name = "action_goodbye"
+    text_key = "goodbye"
+
+
+class ActionChangeLanguage(Action):  # type: ignore[misc]
+    """Switches to the language asked for; without one, asks which, with a button each."""
+
+    def name(self) -> str:
+        return "action_change_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
+        current = tracker.get_slot("language")
+        asked = [
+            entity["value"]
+            for entity in tracker.latest_message.get("entities", [])
+            if entity.get("entity") == "language" and entity.get("value") in LANGUAGES
+        ]
+        wanted = next((code for code in asked if code != current), asked[0] if asked else None)
+        if wanted is None:
+            dispatcher.utter_message(
+                text=say("which_language", current),
+                buttons=[
+                    {
+                        "title": LANGUAGE_NAMES[code],
+                        "payload": f'/change_language{{"language": "{code}"}}',
+                    }
+                    for code in LANGUAGES
+                ],
+            )
+            return []
+        dispatcher.utter_message(text=say("language_changed", wanted))
+        return [SlotSet("language", wanted)]
+
+
+class ActionNotYet(Action):  # type: ignore[misc]
+    """Says what was understood and that the bot cannot help with it yet: never a guess."""
+
+    def name(self) -> str:
+        return "action_not_yet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
+        language = tracker.get_slot("language")
+        intent = tracker.latest_message["intent"]["name"]
+        wish = say(f"wish_{intent}", language)
+        dispatcher.utter_message(text=say("not_yet", language, wish=wish))
+        return []
