@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import intents
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
-from bot.outbox import enqueue_text
+from bot.outbox import enqueue, outbox_rows
 from bot.ports import Button
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
 from store import Clock, Conversation, Message, Resident
@@ -69,47 +71,148 @@ class Dialogue:
 
     async def respond(self, session: AsyncSession, inbound: Inbound) -> Outcome:
         """Decide and enqueue the answer to ``inbound``, within ``session``'s transaction."""
-        if inbound.chat_id is None or inbound.chat_kind != "private":
-            return Outcome("ignored")  # groups and channels are for notices, not conversation
-        started = time.perf_counter()
-        now = self._clock.now()
-        resident = await self._resident(session, inbound)
-        conversation = await self._conversation(session, inbound, resident)
-        if inbound.kind in ("text", "callback") and inbound.text:
-            outcome = await self._converse(session, inbound.text, resident, conversation)
-        elif inbound.kind in ("text", "media"):
-            language = _reply_language(None, resident)
-            outcome = await self._reply(
-                session, conversation, [{"text": say("only_text", language)}], language
-            )
-        else:
-            outcome = Outcome("ignored")
-        conversation.updated_at = now
-        self._metrics.handling_seconds.observe(time.perf_counter() - started)
+        [outcome] = await self.respond_all(session, [inbound])
         return outcome
+
+    async def respond_all(
+        self, session: AsyncSession, inbounds: Sequence[Inbound]
+    ) -> list[Outcome]:
+        """Answer several updates (of different chats) in one transaction.
+
+        The residents and conversations of the whole batch are looked up together and
+        everything is written in one flush: per update, the database work is a few rows.
+        """
+        parties = await self._parties(session, inbounds)
+        writes = _Writes()
+        outcomes = []
+        for inbound in inbounds:
+            party = parties.get((inbound.channel, inbound.chat_id))
+            if party is None:
+                outcomes.append(Outcome("ignored"))  # groups and channels are for notices
+                continue
+            started = time.perf_counter()
+            resident, conversation = party
+            if inbound.kind in ("text", "callback") and inbound.text:
+                outcome = await self._converse(writes, inbound.text, resident, conversation)
+            elif inbound.kind in ("text", "media"):
+                language = _reply_language(None, resident)
+                outcome = self._reply(
+                    writes, conversation, [{"text": say("only_text", language)}], language
+                )
+            else:
+                outcome = Outcome("ignored")
+            conversation.updated_at = self._clock.now()
+            self._metrics.handling_seconds.observe(time.perf_counter() - started)
+            outcomes.append(outcome)
+        await writes.execute(session)
+        return outcomes
 
     async def apologise(self, session: AsyncSession, inbound: Inbound) -> None:
         """Tell the resident something went wrong on our side (their message is kept)."""
-        if inbound.chat_id is None or inbound.chat_kind != "private":
+        party = (await self._parties(session, [inbound])).get((inbound.channel, inbound.chat_id))
+        if party is None:
             return
-        resident = await self._resident(session, inbound)
-        conversation = await self._conversation(session, inbound, resident)
+        resident, conversation = party
+        writes = _Writes()
         if inbound.text:
-            session.add(_incoming(conversation, inbound.text, None, None, self._clock))
+            writes.message(conversation, "in", "resident", inbound.text, None, None, self._clock)
         language = _reply_language(None, resident)
-        await self._reply(
-            session, conversation, [{"text": say("something_went_wrong", language)}], language
+        self._reply(
+            writes, conversation, [{"text": say("something_went_wrong", language)}], language
         )
+        await writes.execute(session)
+
+    async def _parties(
+        self, session: AsyncSession, inbounds: Sequence[Inbound]
+    ) -> dict[tuple[str, int | None], tuple[Resident, Conversation]]:
+        """The resident and conversation of each private chat in ``inbounds``, made if new.
+
+        New ones are inserted in bulk (``ON CONFLICT DO NOTHING``) and then everything is read
+        back: a few statements for the whole batch, however many are new.
+        """
+        private = [i for i in inbounds if i.chat_id is not None and i.chat_kind == "private"]
+        if not private:
+            return {}
+        now = self._clock.now()
+        dialect = session.get_bind().dialect.name
+        insert_new = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        residents: dict[tuple[str, str], Resident] = {}
+        conversations: dict[tuple[str, int | None], Conversation] = {}
+        for channel in sorted({inbound.channel for inbound in private}):
+            mine = [inbound for inbound in private if inbound.channel == channel]
+            people = sorted({_external_id(i) for i in mine})
+            await session.execute(
+                insert_new(Resident).on_conflict_do_nothing(),
+                [
+                    {
+                        "channel": channel,
+                        "external_id": person,
+                        "created_at": now,
+                        "last_seen_at": now,
+                    }
+                    for person in people
+                ],
+            )
+            for known in await session.scalars(
+                select(Resident).where(
+                    Resident.channel == channel, Resident.external_id.in_(people)
+                )
+            ):
+                residents[(channel, known.external_id)] = known
+            chats = {i.chat_id: i for i in mine}
+            await session.execute(
+                insert_new(Conversation).on_conflict_do_nothing(),
+                [
+                    {
+                        "channel": channel,
+                        "chat_id": chat_id,
+                        "chat_kind": inbound.chat_kind,
+                        "resident_id": residents[(channel, _external_id(inbound))].id,
+                        "state": "bot",
+                        "slots": {},
+                        "active": True,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for chat_id, inbound in sorted(chats.items())
+                ],
+            )
+            for ongoing in await session.scalars(
+                select(Conversation).where(
+                    Conversation.channel == channel, Conversation.chat_id.in_(list(chats))
+                )
+            ):
+                conversations[(channel, ongoing.chat_id)] = ongoing
+        parties: dict[tuple[str, int | None], tuple[Resident, Conversation]] = {}
+        for inbound in private:
+            resident = residents[(inbound.channel, _external_id(inbound))]
+            resident.last_seen_at = now
+            if inbound.language_code:
+                resident.platform_language = inbound.language_code[:16]
+            chat = (inbound.channel, inbound.chat_id)
+            conversation = conversations[chat]
+            if not conversation.active:
+                # The resident wrote again, so they unblocked the bot.
+                conversation.active = True
+                conversation.blocked_at = None
+            parties[chat] = (resident, conversation)
+        return parties
 
     async def _converse(
-        self, session: AsyncSession, text: str, resident: Resident, conversation: Conversation
+        self, writes: _Writes, text: str, resident: Resident, conversation: Conversation
     ) -> Outcome:
         understood = self._understand(text, prior_language=_known_language(resident))
         language = _reply_language(understood.language, resident)
         if understood.language in LANGUAGES:
             resident.language = understood.language
-        session.add(
-            _incoming(conversation, text, understood.intent.name, understood.language, self._clock)
+        writes.message(
+            conversation,
+            "in",
+            "resident",
+            text,
+            understood.intent.name,
+            understood.language,
+            self._clock,
         )
         action = self._actions[self._policy.get(understood.intent.name, FALLBACK_ACTION)]
         tracker = Tracker(
@@ -126,7 +229,7 @@ class Dialogue:
         events = await action.run(dispatcher, tracker, {})
         self._apply(events or [], resident, conversation)
         conversation.latest_action = action.name()
-        return await self._reply(session, conversation, dispatcher.messages, language)
+        return self._reply(writes, conversation, dispatcher.messages, language)
 
     def _apply(
         self, events: list[dict[str, Any]], resident: Resident, conversation: Conversation
@@ -142,85 +245,76 @@ class Dialogue:
         slots.pop("language", None)  # the resident's language lives on the resident
         conversation.slots = slots
 
-    async def _reply(
+    def _reply(
         self,
-        session: AsyncSession,
+        writes: _Writes,
         conversation: Conversation,
         messages: list[dict[str, Any]],
         language: str,
     ) -> Outcome:
-        now = self._clock.now()
         replies = 0
         for collected in messages:
             text = collected.get("text")
             if not text:
                 continue
-            message = Message(
-                conversation_id=conversation.id,
-                direction="out",
-                author="bot",
-                text=text,
-                language=language,
-                created_at=now,
-            )
-            session.add(message)
-            await session.flush()
+            writes.message(conversation, "out", "bot", text, None, language, self._clock)
             if conversation.active:
-                await enqueue_text(
-                    session,
-                    channel=conversation.channel,
-                    chat_id=conversation.chat_id,
-                    text=text,
-                    now=now,
-                    conversation_id=conversation.id,
-                    message_id=message.id,
-                    buttons=_buttons(collected.get("buttons")),
+                writes.outbox(
+                    outbox_rows(
+                        channel=conversation.channel,
+                        chat_id=conversation.chat_id,
+                        text=text,
+                        now=self._clock.now(),
+                        conversation_id=conversation.id,
+                        buttons=_buttons(collected.get("buttons")),
+                    )
                 )
             replies += 1
         return Outcome("answered", replies)
 
-    async def _resident(self, session: AsyncSession, inbound: Inbound) -> Resident:
-        external_id = inbound.user_id or str(inbound.chat_id)
-        resident = await session.scalar(
-            select(Resident).where(
-                Resident.channel == inbound.channel, Resident.external_id == external_id
-            )
-        )
-        now = self._clock.now()
-        if resident is None:
-            resident = Resident(channel=inbound.channel, external_id=external_id, created_at=now)
-            session.add(resident)
-        resident.last_seen_at = now
-        if inbound.language_code:
-            resident.platform_language = inbound.language_code[:16]
-        await session.flush()
-        return resident
 
-    async def _conversation(
-        self, session: AsyncSession, inbound: Inbound, resident: Resident
-    ) -> Conversation:
-        assert inbound.chat_id is not None
-        conversation = await session.scalar(
-            select(Conversation).where(
-                Conversation.channel == inbound.channel, Conversation.chat_id == inbound.chat_id
-            )
+class _Writes:
+    """What a batch of updates writes, collected and written together (two executemany
+    statements) at its end."""
+
+    def __init__(self) -> None:
+        self._messages: list[dict[str, Any]] = []
+        self._outbox: list[dict[str, Any]] = []
+
+    def message(
+        self,
+        conversation: Conversation,
+        direction: str,
+        author: str,
+        text: str,
+        intent: str | None,
+        language: str | None,
+        clock: Clock,
+    ) -> None:
+        self._messages.append(
+            {
+                "conversation_id": conversation.id,
+                "direction": direction,
+                "author": author,
+                "text": text,
+                "intent": intent,
+                "language": language,
+                "created_at": clock.now(),
+            }
         )
-        if conversation is None:
-            conversation = Conversation(
-                channel=inbound.channel,
-                chat_id=inbound.chat_id,
-                chat_kind=inbound.chat_kind,
-                resident_id=resident.id,
-                slots={},
-                created_at=self._clock.now(),
-            )
-            session.add(conversation)
-            await session.flush()
-        elif not conversation.active:
-            # The resident wrote again, so they unblocked the bot.
-            conversation.active = True
-            conversation.blocked_at = None
-        return conversation
+
+    def outbox(self, rows: list[dict[str, Any]]) -> None:
+        self._outbox += rows
+
+    async def execute(self, session: AsyncSession) -> None:
+        await session.flush()  # residents' and conversations' changes first
+        if self._messages:
+            await session.execute(insert(Message), self._messages)
+        await enqueue(session, self._outbox)
+
+
+def _external_id(inbound: Inbound) -> str:
+    return inbound.user_id or str(inbound.chat_id)
 
 
 def _known_language(resident: Resident) -> str | None:
@@ -236,24 +330,6 @@ def _reply_language(detected: str | None, resident: Resident) -> str:
     if detected in LANGUAGES:
         return detected
     return _known_language(resident) or DEFAULT_LANGUAGE
-
-
-def _incoming(
-    conversation: Conversation,
-    text: str,
-    intent: str | None,
-    language: str | None,
-    clock: Clock,
-) -> Message:
-    return Message(
-        conversation_id=conversation.id,
-        direction="in",
-        author="resident",
-        text=text,
-        intent=intent,
-        language=language,
-        created_at=clock.now(),
-    )
 
 
 def _buttons(collected: object) -> list[list[Button]] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
 from sqlalchemy import delete, exists, select, update
@@ -55,31 +55,75 @@ class Intake:
         self._on_answer = on_answer
         self._idle_poll_seconds = idle_poll_seconds
         self._wake = asyncio.Event()
+        earlier = aliased(InboundUpdate)
+        earlier_unhandled = (
+            exists()
+            .where(
+                earlier.channel == InboundUpdate.channel,
+                earlier.chat_id == InboundUpdate.chat_id,
+                earlier.handled_at.is_(None),
+                earlier.id < InboundUpdate.id,
+            )
+            .correlate(InboundUpdate)
+        )
+        # The oldest unhandled update of each chat: a chat's updates are handled one at a time
+        # and in order, also when replicas share the table.
+        self._pending = (
+            select(
+                InboundUpdate.id,
+                InboundUpdate.channel,
+                InboundUpdate.update_id,
+                InboundUpdate.payload,
+            )
+            .where(
+                InboundUpdate.handled_at.is_(None),
+                InboundUpdate.channel.in_(self._channels),
+                ~earlier_unhandled,
+            )
+            .order_by(InboundUpdate.id)
+        )
 
     async def record(self, inbound: Inbound) -> bool:
         """Store ``inbound`` unless it is stored already; True when it was new.
 
         Returns only once the update is committed: the caller may then acknowledge it.
         """
+        return await self.record_many([inbound]) == 1
+
+    async def record_many(self, inbounds: Sequence[Inbound]) -> int:
+        """Store a channel's batch of updates in one statement; returns how many were new.
+
+        Returns only once they are committed: the caller may then acknowledge them all.
+        """
+        if not inbounds:
+            return 0
         insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
+        now = self._clock.now()
         statement = (
             insert(InboundUpdate)
             .values(
-                channel=inbound.channel,
-                update_id=inbound.update_id,
-                chat_id=inbound.chat_id,
-                payload=inbound.to_payload(),
-                received_at=self._clock.now(),
+                [
+                    {
+                        "channel": inbound.channel,
+                        "update_id": inbound.update_id,
+                        "chat_id": inbound.chat_id,
+                        "payload": inbound.to_payload(),
+                        "received_at": now,
+                    }
+                    for inbound in inbounds
+                ]
             )
             .on_conflict_do_nothing(index_elements=["channel", "update_id"])
         )
         async with self._db.transaction() as session:
             result = await session.execute(statement)
-        is_new = bool(getattr(result, "rowcount", 0))
-        self._metrics.updates_received.labels(inbound.channel, str(is_new).lower()).inc()
-        if is_new:
+        new = int(getattr(result, "rowcount", 0) or 0)
+        channel = inbounds[0].channel
+        self._metrics.updates_received.labels(channel, "true").inc(new)
+        self._metrics.updates_received.labels(channel, "false").inc(len(inbounds) - new)
+        if new:
             self._wake.set()
-        return is_new
+        return new
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle stored updates until ``stop`` is set."""
@@ -118,54 +162,55 @@ class Intake:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def handle_pending(self, limit: int = 100) -> int:
-        """Handle up to ``limit`` stored updates in arrival order; returns how many."""
-        async with self._db.sessions() as session:
-            ids = (
-                await session.scalars(
-                    select(InboundUpdate.id)
-                    .where(
-                        InboundUpdate.handled_at.is_(None),
-                        InboundUpdate.channel.in_(self._channels),
-                    )
-                    .order_by(InboundUpdate.id)
-                    .limit(limit)
-                )
-            ).all()
-        handled = 0
-        for update_id in ids:
-            if await self._handle(update_id):
-                handled += 1
-        return handled
+        """Handle up to ``limit`` stored updates, the oldest of each chat, in one transaction.
+
+        If the batch fails as a whole, its updates are handled one by one, so one update that
+        breaks the dialogue only ever costs itself.
+        """
+        query = self._pending.limit(limit)
+        if not self._db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        row_ids: list[int] = []
+        try:
+            async with self._db.transaction() as session:
+                rows = (await session.execute(query)).all()
+                row_ids = [row.id for row in rows]
+                if not rows:
+                    return 0
+                inbounds = [
+                    Inbound.from_payload(row.channel, row.update_id, row.payload or {})
+                    for row in rows
+                ]
+                outcomes = await self._dialogue.respond_all(session, inbounds)
+                by_outcome: dict[str, list[int]] = {}
+                for row_id, outcome in zip(row_ids, outcomes, strict=True):
+                    by_outcome.setdefault(outcome.name, []).append(row_id)
+                for name, ids in by_outcome.items():
+                    await self._mark_handled(session, ids, name)
+        except Exception:
+            if not row_ids:
+                raise
+            log.warning("a batch of %d updates failed; handling them one by one", len(row_ids))
+            return sum([await self._handle(row_id) for row_id in row_ids])
+        for inbound, outcome in zip(inbounds, outcomes, strict=True):
+            self._metrics.updates_handled.labels(inbound.channel, outcome.name).inc()
+        if any(outcome.replies for outcome in outcomes):
+            self._on_answer()
+        return len(rows)
 
     async def _handle(self, row_id: int) -> bool:
-        earlier = aliased(InboundUpdate)
-        earlier_unhandled = (
-            exists()
-            .where(
-                earlier.channel == InboundUpdate.channel,
-                earlier.chat_id == InboundUpdate.chat_id,
-                earlier.handled_at.is_(None),
-                earlier.id < InboundUpdate.id,
-            )
-            .correlate(InboundUpdate)
-        )
-        # A chat's updates one at a time and in order, also when replicas share the table.
-        query = select(InboundUpdate).where(
-            InboundUpdate.id == row_id, InboundUpdate.handled_at.is_(None), ~earlier_unhandled
-        )
+        query = self._pending.where(InboundUpdate.id == row_id)
         if not self._db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         inbound: Inbound | None = None
         try:
             async with self._db.transaction() as session:
-                row = await session.scalar(query)
+                row = (await session.execute(query)).first()
                 if row is None:
                     return False  # another replica has it, or it is done
                 inbound = Inbound.from_payload(row.channel, row.update_id, row.payload or {})
                 outcome = await self._dialogue.respond(session, inbound)
-                row.handled_at = self._clock.now()
-                row.payload = None
-                row.outcome = outcome.name
+                await self._mark_handled(session, [row_id], outcome.name)
         except Exception:
             log.exception("update %s could not be handled; apologising to the resident", row_id)
             await self._give_up(row_id, inbound)
@@ -196,8 +241,12 @@ class Intake:
                 await self._mark_failed(session, row_id)
 
     async def _mark_failed(self, session: AsyncSession, row_id: int) -> None:
+        await self._mark_handled(session, [row_id], "failed")
+
+    async def _mark_handled(self, session: AsyncSession, ids: list[int], outcome: str) -> None:
+        """Handled: the payload goes (its text lives on as a message), the id stays."""
         await session.execute(
             update(InboundUpdate)
-            .where(InboundUpdate.id == row_id, InboundUpdate.handled_at.is_(None))
-            .values(handled_at=self._clock.now(), payload=None, outcome="failed")
+            .where(InboundUpdate.id.in_(ids), InboundUpdate.handled_at.is_(None))
+            .values(handled_at=self._clock.now(), payload=None, outcome=outcome)
         )

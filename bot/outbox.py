@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports import Button
 from store import OutboxMessage
 
-__all__ = ["MAX_TEXT_LENGTH", "enqueue_text", "split_text"]
+__all__ = ["MAX_TEXT_LENGTH", "enqueue", "enqueue_text", "outbox_rows", "split_text"]
 
 MAX_TEXT_LENGTH = 4096
 """Telegram's limit for one message, in characters."""
@@ -54,8 +56,7 @@ def _cut_position(text: str, limit: int) -> int:
     return limit
 
 
-async def enqueue_text(
-    session: AsyncSession,
+def outbox_rows(
     *,
     channel: str,
     chat_id: int,
@@ -65,25 +66,35 @@ async def enqueue_text(
     message_id: int | None = None,
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: int = 0,
-) -> list[OutboxMessage]:
-    """Add ``text`` to the outbox as one or more rows; buttons go with the last part."""
+) -> list[dict[str, Any]]:
+    """The outbox rows for ``text``: one per part, buttons with the last part."""
     parts = split_text(text)
-    rows = [
-        OutboxMessage(
-            channel=channel,
-            chat_id=chat_id,
-            conversation_id=conversation_id,
-            message_id=message_id,
-            text=part,
-            buttons={"rows": [list(map(list, row)) for row in buttons]}
+    return [
+        {
+            "channel": channel,
+            "chat_id": chat_id,
+            "conversation_id": conversation_id,
+            "message_id": message_id,
+            "text": part,
+            "buttons": {"rows": [list(map(list, row)) for row in buttons]}
             if buttons and index == len(parts) - 1
             else None,
-            priority=priority,
-            next_attempt_at=now,
-            created_at=now,
-        )
+            "priority": priority,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
         for index, part in enumerate(parts)
     ]
-    session.add_all(rows)
-    await session.flush()
-    return rows
+
+
+async def enqueue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Write outbox rows (from :func:`outbox_rows`) in ``session``'s transaction."""
+    if rows:
+        await session.execute(insert(OutboxMessage), list(rows))
+
+
+async def enqueue_text(session: AsyncSession, **row: Any) -> None:
+    """Add one text to the outbox (see :func:`outbox_rows` for the arguments)."""
+    await enqueue(session, outbox_rows(**row))

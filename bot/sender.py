@@ -14,8 +14,9 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import Select, Table, bindparam, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bot.errors import (
@@ -40,7 +41,8 @@ class SenderPolicy:
     rate: float = 25.0
     """Messages per second overall."""
     lease_seconds: float = 60.0
-    max_in_flight: int = 64
+    max_in_flight: int = 8
+    """Sends under way at once: Telegram allows ~30/s, so a few in flight cover its latency."""
     max_attempts: int = 12
     first_backoff: float = 1.0
     max_backoff: float = 300.0
@@ -84,6 +86,10 @@ class Sender:
         self._pacer = Pacer(self._policy.rate)
         self._wake = doorbell or asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._claim_statement: Select[int, str, int, str, dict[str, Any] | None, int] | None = None
+        self._delivered: list[dict[str, object]] = []
+        self._retries: list[dict[str, object]] = []
+        self._recording: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Tell the sender there is something new in the outbox."""
@@ -118,12 +124,14 @@ class Sender:
         finally:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
+            await self._record_outcomes()
 
     async def deliver_pending(self) -> int:
         """Deliver everything due now and wait for it; returns how many rows were tried."""
         tried = 0
         while claimed := await self._claim(self._policy.max_in_flight):
             await asyncio.gather(*(self._deliver(row) for row in claimed))
+            await self._record_outcomes()
             tried += len(claimed)
         return tried
 
@@ -138,8 +146,9 @@ class Sender:
                 waiter.cancel()
         self._pacer.forget_idle_chats()
 
-    async def _claim(self, limit: int) -> list[_Claimed]:
-        now = self._clock.now()
+    def _claim_query(self) -> Select[int, str, int, str, dict[str, Any] | None, int]:
+        """Due rows at the head of their chat's queue, most urgent first (built once)."""
+        now = bindparam("now", type_=OutboxMessage.__table__.c.next_attempt_at.type)
         earlier = aliased(OutboxMessage)
         earlier_pending = (
             exists()
@@ -152,7 +161,14 @@ class Sender:
             .correlate(OutboxMessage)
         )
         query = (
-            select(OutboxMessage)
+            select(
+                OutboxMessage.id,
+                OutboxMessage.channel,
+                OutboxMessage.chat_id,
+                OutboxMessage.text,
+                OutboxMessage.buttons,
+                OutboxMessage.attempts,
+            )
             .where(
                 OutboxMessage.status == "pending",
                 OutboxMessage.channel.in_(self._transports),
@@ -161,15 +177,27 @@ class Sender:
                 ~earlier_pending,
             )
             .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
-            .limit(limit)
+            .limit(bindparam("limit"))
         )
         if not self._db.is_sqlite:
             query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+        return query
+
+    async def _claim(self, limit: int) -> list[_Claimed]:
+        now = self._clock.now()
+        if self._claim_statement is None:
+            self._claim_statement = self._claim_query()
         async with self._db.transaction() as session:
-            rows = (await session.scalars(query)).all()
-            lease = now + timedelta(seconds=self._policy.lease_seconds)
-            for row in rows:
-                row.leased_until = lease
+            rows = (
+                await session.execute(self._claim_statement, {"now": now, "limit": limit})
+            ).all()
+            if not rows:
+                return []
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in rows]))
+                .values(leased_until=now + timedelta(seconds=self._policy.lease_seconds))
+            )
             return [
                 _Claimed(
                     id=row.id,
@@ -209,7 +237,16 @@ class Sender:
             log.exception("outbox %s: unexpected error while sending", row.id)
             await self._retry(row, after=self._policy.backoff(row.attempts + 1), error="internal")
         else:
-            await self._finish(row, status="sent", channel_message_id=channel_message_id)
+            self._delivered.append(
+                {
+                    "row_id": row.id,
+                    "sent_at": self._clock.now(),
+                    "channel_message_id": channel_message_id,
+                    "attempts": row.attempts + 1,
+                }
+            )
+            self._metrics.outbox_delivered.labels(row.channel, "sent").inc()
+            self._record_soon()
 
     async def _finish(
         self,
@@ -239,19 +276,40 @@ class Sender:
     async def _retry(
         self, row: _Claimed, *, after: float, error: str, count_attempt: bool = True
     ) -> None:
-        due = self._clock.now() + timedelta(seconds=after)
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(
-                    leased_until=None,
-                    next_attempt_at=due,
-                    last_error=_short(error),
-                    attempts=OutboxMessage.attempts + (1 if count_attempt else 0),
-                )
-            )
+        self._retries.append(
+            {
+                "row_id": row.id,
+                "next_attempt_at": self._clock.now() + timedelta(seconds=after),
+                "last_error": _short(error),
+                "attempts": row.attempts + (1 if count_attempt else 0),
+            }
+        )
         self._metrics.outbox_delivered.labels(row.channel, "retry").inc()
+        self._record_soon()
+
+    def _record_soon(self) -> None:
+        """Write delivery outcomes in batches: one statement for many rows, moments later."""
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.create_task(self._record_outcomes(delay=0.005))
+
+    async def _record_outcomes(self, *, delay: float = 0.0) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        while self._delivered or self._retries:
+            delivered, self._delivered = self._delivered, []
+            retries, self._retries = self._retries, []
+            try:
+                async with self._db.transaction() as session:
+                    for statement, batch in ((_DELIVERED, delivered), (_RETRY, retries)):
+                        if batch:
+                            await session.execute(statement, batch)
+            except Exception:
+                log.exception("recording %d delivery outcomes failed; retrying", len(delivered))
+                self._delivered[:0], self._retries[:0] = delivered, retries
+                await asyncio.sleep(1.0)
+                continue
+            if delivered:
+                self._wake.set()  # the next rows of those chats are due now
 
     async def _chat_unreachable(self, row: _Claimed, error: str) -> None:
         """The chat blocked the bot (or is gone): stop talking to it, drop what was queued."""
@@ -291,6 +349,30 @@ class Sender:
                 .values(chat_id=new_chat_id, leased_until=None)
             )
         self._wake.set()
+
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_DELIVERED = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status="sent",
+        leased_until=None,
+        sent_at=bindparam("sent_at"),
+        channel_message_id=bindparam("channel_message_id"),
+        attempts=bindparam("attempts"),
+    )
+)
+_RETRY = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        leased_until=None,
+        next_attempt_at=bindparam("next_attempt_at"),
+        last_error=bindparam("last_error"),
+        attempts=bindparam("attempts"),
+    )
+)
 
 
 def _buttons(stored: dict[str, object] | None) -> tuple[tuple[Button, ...], ...] | None:

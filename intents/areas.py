@@ -139,6 +139,9 @@ def _marked(text: str, folded: str) -> str | None:
 
 # A word: letters, and any combining marks of a decomposed "ä" (U+0308) or "å" (U+030A).
 _WORD: Final = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*")
+# The same without combining marks, twice as fast: for the texts that have none.
+_PLAIN_WORD: Final = re.compile(r"[^\W\d_]+")
+_COMBINING: Final = re.compile(r"[\u0300-\u036f]")
 # What may stand between the words of one name: spaces and at most one hyphen.
 _JOINER: Final = re.compile(r"[ \t\u00a0]*[-\u2010\u2011\u2013]?[ \t\u00a0]*")
 
@@ -571,7 +574,8 @@ class AreaMatcher:
 
     def find(self, text: str) -> list[AreaMatch]:
         """Areas named in ``text``: left to right, not overlapping, longest name first."""
-        tokens = [_token(*match.span(), match.group()) for match in _WORD.finditer(text)]
+        words = _WORD if _COMBINING.search(text) else _PLAIN_WORD
+        tokens = [_token(*match.span(), match.group()) for match in words.finditer(text)]
         hits: list[_Hits | None] = [None] * len(tokens)
         cache = self._cache
 
@@ -749,13 +753,7 @@ class AreaMatcher:
             keys = _deletions(typed)
         else:
             # Only deleting one of the letters 2 to 4 can give a key with another head.
-            keys = []
-            for i in range(1, _HEAD):
-                key = typed[:i] + typed[i + 1 :]
-                if key[:_HEAD] in heads:
-                    keys.append(key)
-            if not keys:
-                return
+            keys = [typed[:i] + typed[i + 1 :] for i in range(1, _HEAD)]
         candidates: set[int] = set()
         near = self._near
         for key in keys:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -31,11 +32,14 @@ class Database:
         if url.startswith("sqlite"):
             options["connect_args"] = {"timeout": 30}
         else:
-            options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            # No pre-ping: it costs a round trip per checkout; stale connections are recycled.
+            options.update(pool_size=10, max_overflow=10, pool_recycle=1800)
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; taking turns here beats its busy-wait back-off.
+        self._write_turn = asyncio.Lock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,8 +47,15 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits at the end of the block, or rolls back on an error."""
-        async with self.sessions() as session, session.begin():
+        """A session whose work commits at the end of the block, or rolls back on an error.
+
+        On SQLite, transactions of this process take turns: do not open one inside another.
+        """
+        if self._write_turn is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_turn, self.sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

@@ -172,7 +172,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_chat_pending", "channel", "chat_id", "status", "id"),
-        Index("ix_outbox_due", "status", "priority", "id"),
+        Index("ix_outbox_due", "status", text("priority DESC"), "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -194,3 +194,4 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
     channel_message_id: Mapped[int | None] = mapped_column(BigInteger)
+

@@ -88,7 +88,7 @@ class Runtime:
             telegram = TelegramChannel(
                 token=settings.telegram_token.get_secret_value(),
                 base_url=settings.telegram_base_url,
-                record=intake.record,
+                record=intake.record_many,
                 poll_timeout=settings.telegram_poll_timeout,
                 webhook_url=str(settings.webhook_url) if webhook else None,
                 webhook_secret=settings.webhook_secret.get_secret_value()

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import Bot as TelegramBot
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -55,7 +55,8 @@ ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 PRIVATE_SPACING = 1.0  # Telegram: about one message a second to a private chat
 GROUP_SPACING = 3.0  # and twenty a minute to a group
 
-Record = Callable[[Inbound], Awaitable[bool]]
+Record = Callable[[Sequence[Inbound]], Awaitable[int]]
+"""Stores updates and returns once they are committed (how many were new)."""
 
 
 class TelegramChannel:
@@ -82,7 +83,7 @@ class TelegramChannel:
         self._bot = TelegramBot(
             token,
             base_url=base_url,
-            request=HTTPXRequest(connection_pool_size=128, read_timeout=10, write_timeout=10),
+            request=HTTPXRequest(connection_pool_size=20, read_timeout=10, write_timeout=10),
             get_updates_request=self._updates_request,
         )
         self.transport = TelegramTransport(self._bot)
@@ -142,14 +143,18 @@ class TelegramChannel:
                 pause = min(pause * 2, 30.0)
                 continue
             pause = 1.0
+            inbounds = []
             for raw in batch:
                 inbound = inbound_from_update(raw)
                 if inbound is None:
                     log.warning("telegram: an update without an update_id was skipped")
                     continue
-                await self._store(inbound)
-                offset = inbound.update_id + 1
-                await self._stop_button_spinner(inbound)
+                inbounds.append(inbound)
+            if inbounds:
+                await self._store(inbounds)
+                offset = max(inbound.update_id for inbound in inbounds) + 1
+                for inbound in inbounds:
+                    await self._stop_button_spinner(inbound)
 
     async def _get_updates(self, offset: int | None) -> list[dict[str, Any]]:
         parameters: dict[str, Any] = {
@@ -168,15 +173,15 @@ class TelegramChannel:
             [item for item in result if isinstance(item, dict)] if isinstance(result, list) else []
         )
 
-    async def _store(self, inbound: Inbound) -> None:
+    async def _store(self, inbounds: list[Inbound]) -> None:
         """Store until it works: an update is never acknowledged before it is stored."""
         pause = 0.5
         while True:
             try:
-                await self._record(inbound)
+                await self._record(inbounds)
                 return
             except Exception:
-                log.exception("telegram: storing update %s failed; retrying", inbound.update_id)
+                log.exception("telegram: storing %d updates failed; retrying", len(inbounds))
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
 
@@ -194,7 +199,7 @@ class TelegramChannel:
         inbound = inbound_from_update(raw) if isinstance(raw, dict) else None
         if inbound is None:
             return JSONResponse({"detail": "not a Telegram update"}, status_code=400)
-        await self._record(inbound)
+        await self._record([inbound])
         await self._stop_button_spinner(inbound)
         return JSONResponse({})
 
@@ -253,45 +258,66 @@ class TelegramTransport:
 def inbound_from_update(raw: dict[str, Any]) -> Inbound | None:
     """Our :class:`Inbound` for a raw Telegram update; None when it has no update id.
 
-    Never raises: an update we cannot read becomes ``kind="other"``, stored and ignored, so the
-    offset still moves past it.
+    Reads the Bot API's JSON directly (the few fields we use) rather than building
+    python-telegram-bot's objects, which costs more than everything else about an update.
+    Never raises: an update we cannot read becomes ``kind="other"``, stored and ignored, so
+    the offset still moves past it.
     """
     update_id = raw.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         return None
     try:
-        update = Update.de_json(raw, None)
-    except Exception:
+        if "callback_query" in raw:
+            return _button_pressed(update_id, raw["callback_query"])
+        if "message" in raw:
+            return _message(update_id, raw["message"])
+    except (KeyError, TypeError, ValueError):
         log.warning("telegram: update %s could not be read; ignoring it", update_id)
-        return Inbound(channel=CHANNEL, update_id=update_id, kind="other")
-    if update.callback_query is not None:
-        query = update.callback_query
-        chat = query.message.chat if query.message is not None else None
-        return Inbound(
-            channel=CHANNEL,
-            update_id=update_id,
-            kind="callback",
-            chat_id=chat.id if chat else query.from_user.id,
-            chat_kind=chat.type if chat else "private",
-            user_id=str(query.from_user.id),
-            language_code=query.from_user.language_code,
-            text=query.data,
-            callback_id=query.id,
-        )
-    message = update.message
-    if message is None:
-        return Inbound(channel=CHANNEL, update_id=update_id, kind="other")
-    user = message.from_user
+    return Inbound(channel=CHANNEL, update_id=update_id, kind="other")
+
+
+def _message(update_id: int, message: dict[str, Any]) -> Inbound:
+    chat = message["chat"]
+    user = message.get("from") or {}
+    text = message.get("text")
     return Inbound(
         channel=CHANNEL,
         update_id=update_id,
-        kind="text" if message.text else "media",
-        chat_id=message.chat.id,
-        chat_kind=message.chat.type,
-        user_id=str(user.id) if user else None,
-        language_code=user.language_code if user else None,
-        text=message.text,
+        kind="text" if text else "media",
+        chat_id=_integer(chat["id"]),
+        chat_kind=str(chat["type"]),
+        user_id=str(_integer(user["id"])) if "id" in user else None,
+        language_code=_optional_text(user.get("language_code")),
+        text=_optional_text(text),
     )
+
+
+def _button_pressed(update_id: int, query: dict[str, Any]) -> Inbound:
+    user = query["from"]
+    chat = (query.get("message") or {}).get("chat")
+    return Inbound(
+        channel=CHANNEL,
+        update_id=update_id,
+        kind="callback",
+        chat_id=_integer(chat["id"]) if chat else _integer(user["id"]),
+        chat_kind=str(chat["type"]) if chat else "private",
+        user_id=str(_integer(user["id"])),
+        language_code=_optional_text(user.get("language_code")),
+        text=_optional_text(query.get("data")),
+        callback_id=str(query["id"]),
+    )
+
+
+def _integer(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer id, got {type(value).__name__}")
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
 
 
 def _seconds(retry_after: int | timedelta) -> float:

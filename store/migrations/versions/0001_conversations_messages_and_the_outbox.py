@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 22:38:51.950546
+Create Date: 2026-11-25 23:22:09.976134
 """
 
 from collections.abc import Sequence
@@ -180,7 +180,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_outbox_chat_pending", ["channel", "chat_id", "status", "id"], unique=False
         )
-        batch_op.create_index("ix_outbox_due", ["status", "priority", "id"], unique=False)
+        batch_op.create_index(
+            "ix_outbox_due", ["status", sa.text("priority DESC"), "id"], unique=False
+        )
 
 
 def downgrade() -> None:
