@@ -1,6 +1,6 @@
 """How fast the whole Kaupunkitalkkari process answers, next to a bare python-telegram-bot echo bot.
 
-Both run in this process against the same kind of fake Bot API (``tests/fakes/telegram.py``,
+Both run in this process against the same kind of fake Bot API (``tests/fakes/telegram/``,
 real HTTP, no flood limits) and get the same load:
 
 * **burst**: N messages, each to its own chat, queued at once; updates/s is N divided by the

@@ -314,30 +314,22 @@ class Sender:
     async def _chat_unreachable(self, row: _Claimed, error: str) -> None:
         """The chat blocked the bot (or is gone): stop talking to it, drop what was queued."""
         log.info("%s chat %s is unreachable; marking it inactive", row.channel, row.chat_id)
-        now = self._clock.now()
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(Conversation)
-                .where(Conversation.channel == row.channel, Conversation.chat_id == row.chat_id)
-                .values(active=False, blocked_at=now)
-            )
-            await session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.channel == row.channel,
-                    OutboxMessage.chat_id == row.chat_id,
-                    OutboxMessage.status == "pending",
-                )
-                .values(status="failed", leased_until=None, last_error=_short(error))
-            )
+        await self._change_chat(
+            row,
+            conversation={"active": False, "blocked_at": self._clock.now()},
+            queued={"status": "failed", "leased_until": None, "last_error": _short(error)},
+        )
         self._metrics.outbox_delivered.labels(row.channel, "unreachable").inc()
 
-    async def _move_chat(self, row: _Claimed, new_chat_id: int) -> None:
+    async def _change_chat(
+        self, row: _Claimed, *, conversation: dict[str, Any], queued: dict[str, Any]
+    ) -> None:
+        """Change the conversation with ``row``'s chat and the texts still queued for it."""
         async with self._db.transaction() as session:
             await session.execute(
                 update(Conversation)
                 .where(Conversation.channel == row.channel, Conversation.chat_id == row.chat_id)
-                .values(chat_id=new_chat_id)
+                .values(**conversation)
             )
             await session.execute(
                 update(OutboxMessage)
@@ -346,8 +338,15 @@ class Sender:
                     OutboxMessage.chat_id == row.chat_id,
                     OutboxMessage.status == "pending",
                 )
-                .values(chat_id=new_chat_id, leased_until=None)
+                .values(**queued)
             )
+
+    async def _move_chat(self, row: _Claimed, new_chat_id: int) -> None:
+        await self._change_chat(
+            row,
+            conversation={"chat_id": new_chat_id},
+            queued={"chat_id": new_chat_id, "leased_until": None},
+        )
         self._wake.set()
 
 

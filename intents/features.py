@@ -77,7 +77,7 @@ def intent_features(masked_text: str) -> Counter[str]:
 def weigh(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
     """Sublinear tf-idf, L2-normalised, over the features the model knows."""
     weights = {
-        feature: (1.0 + math.log(count)) * idf[feature]
+        feature: (idf[feature] if count == 1 else (1.0 + math.log(count)) * idf[feature])
         for feature, count in counts.items()
         if feature in idf
     }

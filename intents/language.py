@@ -15,6 +15,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from intents.features import char_ngrams
 
 __all__ = ["LanguageModel", "language_features"]
@@ -35,9 +38,10 @@ def language_features(text: str) -> list[str]:
 @dataclass(frozen=True)
 class LanguageModel:
     languages: tuple[str, ...]
-    log_likelihood: Mapping[str, tuple[float, ...]]
-    """Feature → log P(feature | language), for each language in order."""
-    unseen: tuple[float, ...]
+    index: Mapping[str, int]
+    """Feature → its row in ``log_likelihood``."""
+    log_likelihood: npt.NDArray[np.float64]
+    """log P(feature | language): a row per feature, a column per language."""
 
     @classmethod
     def train(cls, texts: Iterable[tuple[str, str]], *, smoothing: float = 0.1) -> LanguageModel:
@@ -50,29 +54,27 @@ class LanguageModel:
         totals = {
             lang: sum(c.values()) + smoothing * (len(vocabulary) + 1) for lang, c in counts.items()
         }
-        log_likelihood = {
-            feature: tuple(
-                math.log((counts[lang][feature] + smoothing) / totals[lang]) for lang in languages
-            )
-            for feature in vocabulary
-        }
-        unseen = tuple(math.log(smoothing / totals[lang]) for lang in languages)
-        return cls(languages, log_likelihood, unseen)
+        features = sorted(vocabulary)
+        log_likelihood = np.array(
+            [
+                [math.log((counts[lang][f] + smoothing) / totals[lang]) for lang in languages]
+                for f in features
+            ]
+        )
+        return cls(languages, {f: row for row, f in enumerate(features)}, log_likelihood)
 
     def detect(self, text: str, *, prior: str | None = None) -> tuple[str | None, float]:
         """The most likely language and its probability; (None, 0) for a text without words.
 
         Unknown features are skipped: they say nothing about the language.
         """
-        features = [f for f in language_features(text) if f in self.log_likelihood]
-        if not features:
+        index = self.index
+        rows = [index[f] for f in language_features(text) if f in index]
+        if not rows:
             return (prior, 0.0) if prior in self.languages else (None, 0.0)
-        scores = [0.0] * len(self.languages)
-        for feature in features:
-            for position, value in enumerate(self.log_likelihood[feature]):
-                scores[position] += value
+        scores = self.log_likelihood[rows].sum(axis=0)
         # Character n-grams of one word are not independent evidence: temper them.
-        tempered = [score / max(1.0, len(features) ** 0.5) for score in scores]
+        tempered = (scores / max(1.0, len(rows) ** 0.5)).tolist()
         if prior in self.languages:
             other = (1 - PRIOR_WEIGHT) / (len(self.languages) - 1)
             for position, language in enumerate(self.languages):

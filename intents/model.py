@@ -25,7 +25,7 @@ from intents.training_data import DATA, load_examples
 __all__ = ["FALLBACK_INTENT", "MODEL_FORMAT", "Understanding", "data_digest"]
 
 FALLBACK_INTENT = "nlu_fallback"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 RANKING_LENGTH = 10
 COMMANDS = {"start": "help", "apua": "help", "hjalp": "help", "hjälp": "help"}
 """Telegram commands that are not intent names themselves."""
@@ -162,7 +162,7 @@ class Understanding:
     def save(self, path: Path) -> None:
         classifier, languages = self.classifier, self.languages
         features = sorted(classifier.index, key=classifier.index.__getitem__)
-        language_features = sorted(languages.log_likelihood)
+        language_features = sorted(languages.index, key=languages.index.__getitem__)
         meta = {
             "format": MODEL_FORMAT,
             "classes": list(classifier.classes),
@@ -179,10 +179,7 @@ class Understanding:
                 weights=classifier.weights,
                 bias=classifier.bias,
                 language_features=np.array(language_features),
-                language_log_likelihood=np.array(
-                    [languages.log_likelihood[f] for f in language_features]
-                ),
-                language_unseen=np.array(languages.unseen),
+                language_log_likelihood=languages.log_likelihood,
             )
 
     @classmethod
@@ -201,14 +198,8 @@ class Understanding:
             )
             languages = LanguageModel(
                 languages=tuple(meta["languages"]),
-                log_likelihood=dict(
-                    zip(
-                        stored["language_features"].tolist(),
-                        map(tuple, stored["language_log_likelihood"].tolist()),
-                        strict=True,
-                    )
-                ),
-                unseen=tuple(stored["language_unseen"].tolist()),
+                index={f: row for row, f in enumerate(stored["language_features"].tolist())},
+                log_likelihood=stored["language_log_likelihood"],
             )
         return cls(
             classifier=classifier,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.outbox import enqueue_text
-from store import Conversation, Message, OutboxMessage
+from store import Conversation, Database, Message, OutboxMessage
 from tests.fakes.telegram import FakeTelegram
 from tests.support.running import bot_settings, running_bot
 
@@ -35,14 +35,17 @@ async def test_a_chat_that_blocked_the_bot_is_marked_inactive(
     database_url: str, telegram: FakeTelegram
 ) -> None:
     telegram.block(3003)
-    async with running_bot(bot_settings(database_url, telegram)) as runtime:
+    async with running_bot(bot_settings(database_url, telegram)):
         telegram.push_message(3003, "moi")
         telegram.push_message(3004, "moi")
         await telegram.wait_for_sent(1, chat_id=3004)
         await telegram.wait_for_calls("sendMessage", 2)
-        async with runtime.database.sessions() as session:
-            blocked = await session.scalar(select(Conversation).where(Conversation.chat_id == 3003))
-            row = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 3003))
+    # The bot has stopped, which it does only after recording what its sends came to.
+    database = Database(database_url)
+    async with database.sessions() as session:
+        blocked = await session.scalar(select(Conversation).where(Conversation.chat_id == 3003))
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 3003))
+    await database.dispose()
     assert blocked is not None and row is not None
     assert (blocked.active, blocked.blocked_at is not None) == (False, True)
     assert (row.status, row.last_error) == ("failed", "Forbidden: bot was blocked by the user")
