@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.utils import call_potential_coroutine
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -226,7 +227,7 @@ class Dialogue:
             latest_action_name=conversation.latest_action,
         )
         dispatcher = CollectingDispatcher()
-        events = await action.run(dispatcher, tracker, {})
+        events = await call_potential_coroutine(action.run(dispatcher, tracker, {}))
         self._apply(events or [], resident, conversation)
         conversation.latest_action = action.name()
         return self._reply(writes, conversation, dispatcher.messages, language)

@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -62,7 +63,7 @@ class Intake:
                 earlier.channel == InboundUpdate.channel,
                 earlier.chat_id == InboundUpdate.chat_id,
                 earlier.handled_at.is_(None),
-                earlier.id < InboundUpdate.id,
+                earlier.update_id < InboundUpdate.update_id,
             )
             .correlate(InboundUpdate)
         )
@@ -211,6 +212,8 @@ class Intake:
                 inbound = Inbound.from_payload(row.channel, row.update_id, row.payload or {})
                 outcome = await self._dialogue.respond(session, inbound)
                 await self._mark_handled(session, [row_id], outcome.name)
+        except (OperationalError, InterfaceError):
+            raise  # the database, not the update: it is handled when the database is back
         except Exception:
             log.exception("update %s could not be handled; apologising to the resident", row_id)
             await self._give_up(row_id, inbound)
@@ -232,21 +235,24 @@ class Intake:
         """
         try:
             async with self._db.transaction() as session:
-                if inbound is not None:
+                # Only if it was not handled after all (a commit can fail after it succeeded).
+                if await self._mark_failed(session, row_id) and inbound is not None:
                     await self._dialogue.apologise(session, inbound)
-                await self._mark_failed(session, row_id)
         except Exception:
             log.exception("update %s: the apology failed too", row_id)
             async with self._db.transaction() as session:
                 await self._mark_failed(session, row_id)
 
-    async def _mark_failed(self, session: AsyncSession, row_id: int) -> None:
-        await self._mark_handled(session, [row_id], "failed")
+    async def _mark_failed(self, session: AsyncSession, row_id: int) -> bool:
+        return await self._mark_handled(session, [row_id], "failed") == 1
 
-    async def _mark_handled(self, session: AsyncSession, ids: list[int], outcome: str) -> None:
-        """Handled: the payload goes (its text lives on as a message), the id stays."""
-        await session.execute(
+    async def _mark_handled(self, session: AsyncSession, ids: list[int], outcome: str) -> int:
+        """Handled: the payload goes (its text lives on as a message), the id stays.
+
+        Returns how many of ``ids`` were still unhandled."""
+        result = await session.execute(
             update(InboundUpdate)
             .where(InboundUpdate.id.in_(ids), InboundUpdate.handled_at.is_(None))
             .values(handled_at=self._clock.now(), payload=None, outcome=outcome)
         )
+        return int(getattr(result, "rowcount", 0) or 0)

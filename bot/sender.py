@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -62,6 +63,8 @@ class _Claimed:
     text: str
     buttons: tuple[tuple[Button, ...], ...] | None
     attempts: int
+    lease_ends: float
+    """When (``time.monotonic()``) this sender's lease on the row runs out."""
 
 
 class Sender:
@@ -106,25 +109,45 @@ class Sender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; then finish the sends in flight and return."""
-        if self._db.is_sqlite:
-            await self.release_abandoned_leases()
+        released = not self._db.is_sqlite
         try:
             while not stop.is_set():
                 self._wake.clear()
-                free = self._policy.max_in_flight - len(self._in_flight)
-                claimed = await self._claim(free) if free > 0 and self._transports else []
+                try:
+                    if not released:
+                        await self.release_abandoned_leases()
+                        released = True
+                    claimed = await self._claim_if_free()
+                except Exception:  # the database is away: nothing is lost, try again soon
+                    log.exception("the sender could not reach the outbox; retrying in 1 s")
+                    await asyncio.sleep(1.0)
+                    continue
                 for row in claimed:
                     task = asyncio.create_task(self._deliver(row))
                     self._in_flight.add(task)
-                    task.add_done_callback(self._in_flight.discard)
-                if claimed and len(claimed) == free:
+                    task.add_done_callback(self._sent_or_logged)
+                if claimed and len(self._in_flight) >= self._policy.max_in_flight:
                     await asyncio.sleep(0)
                     continue
                 await self._idle(stop)
         finally:
-            if self._in_flight:
-                await asyncio.gather(*self._in_flight, return_exceptions=True)
-            await self._record_outcomes()
+            try:
+                if self._in_flight:
+                    await asyncio.gather(*self._in_flight, return_exceptions=True)
+            finally:
+                # Even when cancelled at the end of the grace period: what was sent is recorded.
+                await asyncio.shield(self._record_outcomes())
+
+    async def _claim_if_free(self) -> list[_Claimed]:
+        free = self._policy.max_in_flight - len(self._in_flight)
+        if free <= 0 or not self._transports or self._pacer.paused_for() > 0:
+            return []  # during a 429 pause, claim nothing: the leases would run out waiting
+        return await self._claim(free)
+
+    def _sent_or_logged(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a delivery failed unexpectedly", exc_info=task.exception())
 
     async def deliver_pending(self) -> int:
         """Deliver everything due now and wait for it; returns how many rows were tried."""
@@ -187,6 +210,8 @@ class Sender:
         now = self._clock.now()
         if self._claim_statement is None:
             self._claim_statement = self._claim_query()
+        # A margin under the lease: never send a row another claim may already have.
+        lease_ends = time.monotonic() + 0.8 * self._policy.lease_seconds
         async with self._db.transaction() as session:
             rows = (
                 await session.execute(self._claim_statement, {"now": now, "limit": limit})
@@ -206,6 +231,7 @@ class Sender:
                     text=row.text,
                     buttons=_buttons(row.buttons),
                     attempts=row.attempts,
+                    lease_ends=lease_ends,
                 )
                 for row in rows
             ]
@@ -213,6 +239,8 @@ class Sender:
     async def _deliver(self, row: _Claimed) -> None:
         transport = self._transports[row.channel]
         await self._pacer.wait_turn((row.channel, row.chat_id), transport.spacing(row.chat_id))
+        if time.monotonic() > row.lease_ends:
+            return  # waited past the lease: another claim has the row now, this one lets go
         try:
             channel_message_id = await transport.send(row.chat_id, row.text, buttons=row.buttons)
         except RateLimited as exc:
@@ -313,7 +341,7 @@ class Sender:
 
     async def _chat_unreachable(self, row: _Claimed, error: str) -> None:
         """The chat blocked the bot (or is gone): stop talking to it, drop what was queued."""
-        log.info("%s chat %s is unreachable; marking it inactive", row.channel, row.chat_id)
+        log.info("outbox %s: the %s chat is unreachable; marking it inactive", row.id, row.channel)
         await self._change_chat(
             row,
             conversation={"active": False, "blocked_at": self._clock.now()},

@@ -108,10 +108,12 @@ class Understanding:
         if top.confidence < self.threshold:
             fallback = IntentScore(FALLBACK_INTENT, self.threshold)
             top, ranking = fallback, (fallback, *ranking[: RANKING_LENGTH - 1])
+        # Entities (names, numbers) say nothing of the language the resident writes in.
+        blanked = mask(text, [(e.start, e.end, "") for e in entities])
         return Parse(
             text=text,
             intent=top,
-            language=self.language_of(masked, prior_language),
+            language=self.language_of(blanked, prior_language),
             intent_ranking=ranking,
             entities=tuple(entities),
         )

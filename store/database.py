@@ -28,7 +28,8 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        options: dict[str, Any] = {"echo": echo}
+        # hide_parameters: an error message must not carry residents' texts into the logs.
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if url.startswith("sqlite"):
             options["connect_args"] = {"timeout": 30}
         else:

@@ -194,4 +194,3 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
     channel_message_id: Mapped[int | None] = mapped_column(BigInteger)
-

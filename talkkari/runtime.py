@@ -77,7 +77,8 @@ class Runtime:
         intake = Intake(
             database,
             dialogue,
-            channels=set(channels or transports) | {telegram_channel.CHANNEL},
+            channels=set(channels or transports)
+            | ({telegram_channel.CHANNEL} if settings.telegram_token else set()),
             clock=clock,
             metrics=metrics,
             on_answer=outbox_doorbell.set,
@@ -187,7 +188,14 @@ async def serve(
     log.info("listening on http://%s:%s", settings.host, settings.port)
     if on_ready:
         on_ready()
-    await stop.wait()
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({stopping, http_task, *workers}, return_when=asyncio.FIRST_COMPLETED)
+    died = [task for task in (http_task, *workers) if task.done()]
+    if died:
+        # A worker never ends by itself: stop the whole process so that it is restarted.
+        log.error("%s stopped unexpectedly; stopping the process", died[0].get_name())
+        stop.set()
+    stopping.cancel()
     log.info("stopping: finishing what is in flight")
     if telegram_task:
         telegram_task.cancel()
@@ -205,6 +213,8 @@ async def serve(
     for signum in signals:
         loop.remove_signal_handler(signum)
     log.info("stopped")
+    if died:
+        raise RuntimeError(f"{died[0].get_name()} stopped unexpectedly")
 
 
 async def _run_telegram(channel: TelegramChannel) -> None:

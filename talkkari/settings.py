@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_mode: TelegramMode = TelegramMode.POLLING
-    telegram_poll_timeout: Annotated[float, Field(ge=0, le=50)] = 25.0
+    telegram_poll_timeout: Annotated[float, Field(gt=0, le=50)] = 25.0
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None
     ahjo_url: AnyHttpUrl | None = None

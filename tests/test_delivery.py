@@ -86,7 +86,7 @@ async def test_a_reply_over_4096_characters_arrives_split_in_order(
                 session, channel="telegram", chat_id=3007, text=text, now=datetime.now(UTC)
             )
         runtime.sender.wake()
-        parts = await telegram.wait_for_sent(4, chat_id=3007, timeout=15)
+        parts = await telegram.wait_for_sent(4, chat_id=3007, timeout=30)
     assert all(len(part.text) <= 4096 for part in parts)
     assert [p.split(":")[0] for p in "\n\n".join(m.text for m in parts).split("\n\n")] == [
         f"Kappale {n}" for n in range(1, 21)

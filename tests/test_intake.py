@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client import CollectorRegistry
+from rasa_sdk import Action
 from sqlalchemy import func, select
 
 from bot.actions import DEFAULT_POLICY, default_actions
@@ -113,3 +114,47 @@ async def test_handled_updates_are_forgotten_after_a_week(
     clock.current += timedelta(days=8)
     assert await intake.prune_handled() == 1
     assert await intake.record(text_update(2, 10, "hello")) is False
+
+
+class ActionThatBreaks(Action):  # type: ignore[misc]
+    def name(self) -> str:
+        return "action_that_breaks"
+
+    async def run(self, dispatcher: object, tracker: object, domain: object) -> list[object]:
+        raise RuntimeError("a bug in an action")
+
+
+async def test_an_update_that_breaks_the_dialogue_gets_an_apology_and_blocks_nothing(
+    database: Database, understanding: Understanding
+) -> None:
+    metrics = BotMetrics.create(CollectorRegistry())
+    dialogue = Dialogue(
+        actions=[*default_actions(), ActionThatBreaks()],
+        policy={**DEFAULT_POLICY, "greet": "action_that_breaks"},
+        understand=understanding.parse,
+        clock=SystemClock(),
+        metrics=metrics,
+    )
+    intake = Intake(database, dialogue, channels={"test"}, clock=SystemClock(), metrics=metrics)
+    await intake.record(text_update(1, 10, "hello"))  # breaks
+    await intake.record(text_update(2, 11, "thanks"))  # another chat in the same batch
+    assert await intake.handle_pending() == 2
+    await intake.record(text_update(3, 10, "thank you"))  # the same resident, later
+    assert await intake.handle_pending() == 1
+    async with database.sessions() as session:
+        said = (
+            await session.execute(
+                select(OutboxMessage.chat_id, OutboxMessage.text).order_by(OutboxMessage.id)
+            )
+        ).all()
+        outcomes = (
+            await session.scalars(select(InboundUpdate.outcome).order_by(InboundUpdate.update_id))
+        ).all()
+        kept = await session.scalar(select(Message.text).where(Message.text == "hello"))
+    assert outcomes == ["failed", "answered", "answered"]
+    assert [text for chat, text in said if chat == 10] == [
+        "Something went wrong on our side. Your message is saved and we will get back to you.",
+        "You're welcome! Tell me if there is anything else I can help with.",
+    ]
+    assert [text[:14] for chat, text in said if chat == 11] == ["You're welcome"]
+    assert kept == "hello"

@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import select
 
-from bot.errors import DeliveryFailed
+from bot.errors import DeliveryFailed, RateLimited
 from bot.metrics import BotMetrics
 from bot.outbox import enqueue_text
 from bot.ports import Button
@@ -103,3 +103,50 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(database: Data
     assert statuses == {"sent"}
     for chat in range(40):
         assert [text for c, text in telegram if c == chat] == [f"{chat}:{n}" for n in range(5)]
+
+
+class RateLimitedOnce(RecordingTransport):
+    """Telegram says "too many requests" once, for longer than a claim's lease."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__()
+        self._retry_after: float | None = retry_after
+
+    async def send(
+        self, chat_id: int, text: str, *, buttons: Sequence[Sequence[Button]] | None = None
+    ) -> int | None:
+        if self._retry_after is not None:
+            retry_after, self._retry_after = self._retry_after, None
+            raise RateLimited(retry_after)
+        return await super().send(chat_id, text, buttons=buttons)
+
+
+async def test_a_429_longer_than_the_lease_sends_each_text_once_and_in_order(
+    database: Database,
+) -> None:
+    for chat in range(1, 6):
+        await enqueue(database, chat, f"{chat}:first", f"{chat}:second")
+    transport = RateLimitedOnce(retry_after=1.5)
+    sender = Sender(
+        database,
+        {"test": transport},
+        clock=SystemClock(),
+        metrics=BotMetrics.create(CollectorRegistry()),
+        policy=SenderPolicy(rate=10_000, lease_seconds=1.0, first_backoff=0.05),
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    for _ in range(200):
+        if len(transport.delivered) >= 10:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await running
+    assert sorted(transport.delivered) == sorted(
+        (chat, f"{chat}:{part}") for chat in range(1, 6) for part in ("first", "second")
+    )
+    for chat in range(1, 6):
+        assert [t for c, t in transport.delivered if c == chat] == [
+            f"{chat}:first",
+            f"{chat}:second",
+        ]

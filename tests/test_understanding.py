@@ -218,3 +218,13 @@ def test_cross_validated_macro_f1_is_at_least_0_92_in_each_language(tmp_path: Pa
         assert all(score >= 0.92 for score in scores.values()), scores
     assert "most confused" in cross_validation
     assert "diary_number" in cross_validation
+
+
+@pytest.mark.parametrize(
+    ("text", "prior"),
+    [("Kallio?", "fi"), ("Berghäll", "sv"), ("HEL 2024-001234", "sv"), ("00530", "fi")],
+)
+def test_a_name_or_number_alone_keeps_the_residents_language(
+    understanding: Understanding, text: str, prior: str
+) -> None:
+    assert understanding.parse(text, prior_language=prior).language == prior

@@ -271,7 +271,7 @@ def inbound_from_update(raw: dict[str, Any]) -> Inbound | None:
             return _button_pressed(update_id, raw["callback_query"])
         if "message" in raw:
             return _message(update_id, raw["message"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         log.warning("telegram: update %s could not be read; ignoring it", update_id)
     return Inbound(channel=CHANNEL, update_id=update_id, kind="other")
 
