@@ -13,12 +13,11 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
@@ -56,19 +55,14 @@ class Intake:
         self._on_answer = on_answer
         self._idle_poll_seconds = idle_poll_seconds
         self._wake = asyncio.Event()
-        earlier = aliased(InboundUpdate)
-        earlier_unhandled = (
-            exists()
-            .where(
-                earlier.channel == InboundUpdate.channel,
-                earlier.chat_id == InboundUpdate.chat_id,
-                earlier.handled_at.is_(None),
-                earlier.update_id < InboundUpdate.update_id,
-            )
-            .correlate(InboundUpdate)
-        )
         # The oldest unhandled update of each chat: a chat's updates are handled one at a time
-        # and in order, also when replicas share the table.
+        # and in order, also when replicas share the table. (A grouped minimum, not a
+        # correlated NOT EXISTS: PostgreSQL plans the latter quadratically on a fresh table.)
+        heads = (
+            select(func.min(InboundUpdate.id))
+            .where(InboundUpdate.handled_at.is_(None), InboundUpdate.channel.in_(self._channels))
+            .group_by(InboundUpdate.channel, InboundUpdate.chat_id)
+        )
         self._pending = (
             select(
                 InboundUpdate.id,
@@ -76,11 +70,7 @@ class Intake:
                 InboundUpdate.update_id,
                 InboundUpdate.payload,
             )
-            .where(
-                InboundUpdate.handled_at.is_(None),
-                InboundUpdate.channel.in_(self._channels),
-                ~earlier_unhandled,
-            )
+            .where(InboundUpdate.handled_at.is_(None), InboundUpdate.id.in_(heads))
             .order_by(InboundUpdate.id)
         )
 

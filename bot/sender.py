@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, exists, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, Table, bindparam, func, or_, select, update
 
 from bot.errors import (
     ChatMoved,
@@ -172,16 +171,12 @@ class Sender:
     def _claim_query(self) -> Select[int, str, int, str, dict[str, Any] | None, int]:
         """Due rows at the head of their chat's queue, most urgent first (built once)."""
         now = bindparam("now", type_=OutboxMessage.__table__.c.next_attempt_at.type)
-        earlier = aliased(OutboxMessage)
-        earlier_pending = (
-            exists()
-            .where(
-                earlier.channel == OutboxMessage.channel,
-                earlier.chat_id == OutboxMessage.chat_id,
-                earlier.status == "pending",
-                earlier.id < OutboxMessage.id,
-            )
-            .correlate(OutboxMessage)
+        # The oldest pending row of each chat (a grouped minimum rather than a correlated NOT
+        # EXISTS, which PostgreSQL plans quadratically on a fresh table).
+        heads = (
+            select(func.min(OutboxMessage.id))
+            .where(OutboxMessage.status == "pending")
+            .group_by(OutboxMessage.channel, OutboxMessage.chat_id)
         )
         query = (
             select(
@@ -197,7 +192,7 @@ class Sender:
                 OutboxMessage.channel.in_(self._transports),
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until < now),
-                ~earlier_pending,
+                OutboxMessage.id.in_(heads),
             )
             .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
             .limit(bindparam("limit"))
