@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -23,6 +23,7 @@ from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
 from store import Clock, Database, InboundUpdate
+from store.queues import head_of_chat
 
 __all__ = ["Intake"]
 
@@ -55,14 +56,6 @@ class Intake:
         self._on_answer = on_answer
         self._idle_poll_seconds = idle_poll_seconds
         self._wake = asyncio.Event()
-        # The oldest unhandled update of each chat: a chat's updates are handled one at a time
-        # and in order, also when replicas share the table. (A grouped minimum, not a
-        # correlated NOT EXISTS: PostgreSQL plans the latter quadratically on a fresh table.)
-        heads = (
-            select(func.min(InboundUpdate.id))
-            .where(InboundUpdate.handled_at.is_(None), InboundUpdate.channel.in_(self._channels))
-            .group_by(InboundUpdate.channel, InboundUpdate.chat_id)
-        )
         self._pending = (
             select(
                 InboundUpdate.id,
@@ -70,7 +63,16 @@ class Intake:
                 InboundUpdate.update_id,
                 InboundUpdate.payload,
             )
-            .where(InboundUpdate.handled_at.is_(None), InboundUpdate.id.in_(heads))
+            .where(
+                InboundUpdate.handled_at.is_(None),
+                InboundUpdate.channel.in_(self._channels),
+                # A chat's updates one at a time and in order, also across replicas.
+                head_of_chat(
+                    InboundUpdate,
+                    lambda table: table.handled_at.is_(None),
+                    dialect=database.engine.dialect.name,
+                ),
+            )
             .order_by(InboundUpdate.id)
         )
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, or_, select, update
+from sqlalchemy import Select, Table, bindparam, or_, select, update
 
 from bot.errors import (
     ChatMoved,
@@ -30,6 +30,7 @@ from bot.metrics import BotMetrics
 from bot.pacing import Pacer
 from bot.ports import Button, Transport
 from store import Clock, Conversation, Database, OutboxMessage
+from store.queues import head_of_chat
 
 __all__ = ["Sender", "SenderPolicy"]
 
@@ -171,13 +172,6 @@ class Sender:
     def _claim_query(self) -> Select[int, str, int, str, dict[str, Any] | None, int]:
         """Due rows at the head of their chat's queue, most urgent first (built once)."""
         now = bindparam("now", type_=OutboxMessage.__table__.c.next_attempt_at.type)
-        # The oldest pending row of each chat (a grouped minimum rather than a correlated NOT
-        # EXISTS, which PostgreSQL plans quadratically on a fresh table).
-        heads = (
-            select(func.min(OutboxMessage.id))
-            .where(OutboxMessage.status == "pending")
-            .group_by(OutboxMessage.channel, OutboxMessage.chat_id)
-        )
         query = (
             select(
                 OutboxMessage.id,
@@ -192,7 +186,11 @@ class Sender:
                 OutboxMessage.channel.in_(self._transports),
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until < now),
-                OutboxMessage.id.in_(heads),
+                head_of_chat(
+                    OutboxMessage,
+                    lambda table: table.status == "pending",
+                    dialect=self._db.engine.dialect.name,
+                ),
             )
             .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
             .limit(bindparam("limit"))
