@@ -66,6 +66,8 @@ async def seed_demo(database: Database, intake: Intake) -> int:
                     text=text,
                 )
             )
-    handled = await intake.handle_pending()
+    handled = 0
+    while answered := await intake.handle_pending():  # a chat's messages come one per round
+        handled += answered
     log.info("demo data: %d messages from demo residents answered", handled)
     return handled
