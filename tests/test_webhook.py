@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from store import InboundUpdate
 from talkkari.runtime import Runtime
@@ -108,3 +108,24 @@ async def test_in_polling_mode_there_is_no_webhook_route(
             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
         )
     assert response.status_code in (404, 405)
+
+
+async def test_when_storing_fails_the_webhook_answers_5xx_so_telegram_delivers_again(
+    database_url: str, telegram: FakeTelegram
+) -> None:
+    update = telegram.update_json(2004, "hello", language_code="en")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with (
+        running_bot(webhook_settings(database_url, telegram)) as runtime,
+        httpx.AsyncClient() as client,
+    ):
+        async with runtime.database.transaction() as session:
+            await session.execute(text("ALTER TABLE inbound_updates RENAME TO inbound_away"))
+        failed = await client.post(_url(runtime), json=update, headers=headers)
+        async with runtime.database.transaction() as session:
+            await session.execute(text("ALTER TABLE inbound_away RENAME TO inbound_updates"))
+        retried = await client.post(_url(runtime), json=update, headers=headers)
+        [reply] = await telegram.wait_for_sent(1, chat_id=2004)
+    assert failed.status_code >= 500
+    assert retried.status_code == 200
+    assert reply.text.startswith("Hello!")
