@@ -190,7 +190,8 @@ async def serve(
         on_ready()
     stopping = asyncio.ensure_future(stop.wait())
     await asyncio.wait({stopping, http_task, *workers}, return_when=asyncio.FIRST_COMPLETED)
-    died = [task for task in (http_task, *workers) if task.done()]
+    # Workers end by themselves only when stopped; ending before that means they died.
+    died = [] if stop.is_set() else [task for task in (http_task, *workers) if task.done()]
     if died:
         # A worker never ends by itself: stop the whole process so that it is restarted.
         log.error("%s stopped unexpectedly; stopping the process", died[0].get_name())
