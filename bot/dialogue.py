@@ -19,8 +19,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.utils import call_potential_coroutine
 from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import intents
@@ -29,7 +27,7 @@ from bot.metrics import BotMetrics
 from bot.outbox import enqueue, outbox_rows
 from bot.ports import Button
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
-from store import Clock, Conversation, Message, Resident
+from store import Clock, Conversation, Message, Resident, insert_new
 
 __all__ = ["Dialogue", "Outcome"]
 
@@ -136,14 +134,13 @@ class Dialogue:
             return {}
         now = self._clock.now()
         dialect = session.get_bind().dialect.name
-        insert_new = sqlite_insert if dialect == "sqlite" else postgresql_insert
         residents: dict[tuple[str, str], Resident] = {}
         conversations: dict[tuple[str, int | None], Conversation] = {}
         for channel in sorted({inbound.channel for inbound in private}):
             mine = [inbound for inbound in private if inbound.channel == channel]
             people = sorted({_external_id(i) for i in mine})
             await session.execute(
-                insert_new(Resident).on_conflict_do_nothing(),
+                insert_new(Resident, dialect),
                 [
                     {
                         "channel": channel,
@@ -162,7 +159,7 @@ class Dialogue:
                 residents[(channel, known.external_id)] = known
             chats = {i.chat_id: i for i in mine}
             await session.execute(
-                insert_new(Conversation).on_conflict_do_nothing(),
+                insert_new(Conversation, dialect),
                 [
                     {
                         "channel": channel,

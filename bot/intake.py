@@ -14,15 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
-from store import Clock, Database, InboundUpdate
+from store import Clock, Database, InboundUpdate, insert_new
 from store.queues import head_of_chat
 
 __all__ = ["Intake"]
@@ -90,23 +88,22 @@ class Intake:
         """
         if not inbounds:
             return 0
-        insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
         now = self._clock.now()
-        statement = (
-            insert(InboundUpdate)
-            .values(
-                [
-                    {
-                        "channel": inbound.channel,
-                        "update_id": inbound.update_id,
-                        "chat_id": inbound.chat_id,
-                        "payload": inbound.to_payload(),
-                        "received_at": now,
-                    }
-                    for inbound in inbounds
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+        statement = insert_new(
+            InboundUpdate,
+            self._db.engine.dialect.name,
+            index_elements=["channel", "update_id"],
+        ).values(
+            [
+                {
+                    "channel": inbound.channel,
+                    "update_id": inbound.update_id,
+                    "chat_id": inbound.chat_id,
+                    "payload": inbound.to_payload(),
+                    "received_at": now,
+                }
+                for inbound in inbounds
+            ]
         )
         async with self._db.transaction() as session:
             result = await session.execute(statement)

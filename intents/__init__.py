@@ -3,7 +3,7 @@
 Pure: imports nothing of ours and no framework, and reads only its own data.
 """
 
-from intents.model import FALLBACK_INTENT, Understanding, data_digest
+from intents.model import FALLBACK_INTENT, Understanding, cached_model_path, data_digest
 from intents.result import Entity, IntentScore, Parse
 
 LANGUAGES = ("fi", "sv", "en")
@@ -15,5 +15,6 @@ __all__ = [
     "IntentScore",
     "Parse",
     "Understanding",
+    "cached_model_path",
     "data_digest",
 ]

@@ -22,7 +22,13 @@ from intents.language import LanguageModel
 from intents.result import Entity, IntentScore, Parse
 from intents.training_data import DATA, load_examples
 
-__all__ = ["FALLBACK_INTENT", "MODEL_FORMAT", "Understanding", "data_digest"]
+__all__ = [
+    "FALLBACK_INTENT",
+    "MODEL_FORMAT",
+    "Understanding",
+    "cached_model_path",
+    "data_digest",
+]
 
 FALLBACK_INTENT = "nlu_fallback"
 MODEL_FORMAT = 2
@@ -47,6 +53,11 @@ def data_digest() -> str:
             digest.update(name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def cached_model_path(directory: Path) -> Path:
+    """Where in ``directory`` the model trained on the current data is kept."""
+    return directory / f"nlu-{data_digest()}.npz"
 
 
 class Understanding:
@@ -82,11 +93,10 @@ class Understanding:
     @classmethod
     def load_or_train(cls, directory: Path) -> Understanding:
         """The model for the current data from ``directory``, training and saving it if absent."""
-        path = directory / f"nlu-{data_digest()}.npz"
+        path = cached_model_path(directory)
         if path.exists():
             return cls.load(path)
         model = cls.train()
-        directory.mkdir(parents=True, exist_ok=True)
         model.save(path)
         return model
 
@@ -162,6 +172,7 @@ class Understanding:
         return sorted(found, key=lambda entity: entity.start)
 
     def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         classifier, languages = self.classifier, self.languages
         features = sorted(classifier.index, key=classifier.index.__getitem__)
         language_features = sorted(languages.index, key=languages.index.__getitem__)

@@ -1,7 +1,7 @@
 """Persistence: SQLAlchemy 2 models, the engine and sessions, Alembic migrations."""
 
 from store.clock import Clock, SystemClock
-from store.database import Database
+from store.database import Database, insert_new
 from store.migrate import upgrade
 from store.models import Base, Conversation, InboundUpdate, Message, OutboxMessage, Resident
 
@@ -15,5 +15,6 @@ __all__ = [
     "OutboxMessage",
     "Resident",
     "SystemClock",
+    "insert_new",
     "upgrade",
 ]

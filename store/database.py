@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["Database"]
+__all__ = ["Database", "insert_new"]
 
 
 class Database:
@@ -70,3 +72,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def insert_new(model: Any, dialect: str, **conflict: Any) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` for ``model`` on SQLite or PostgreSQL: rows that
+    exist already are left as they are. ``conflict`` is passed to ``on_conflict_do_nothing``."""
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    return insert(model).on_conflict_do_nothing(**conflict)

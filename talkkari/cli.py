@@ -131,12 +131,11 @@ async def _parse(settings: Settings, arguments: argparse.Namespace) -> int:
 async def _nlu_train(settings: Settings, arguments: argparse.Namespace) -> int:
     import time
 
-    from intents import Understanding, data_digest
+    from intents import Understanding, cached_model_path
 
     started = time.perf_counter()
     understanding = Understanding.train()
-    settings.nlu_cache_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.nlu_cache_dir / f"nlu-{data_digest()}.npz"
+    path = cached_model_path(settings.nlu_cache_dir)
     understanding.save(path)
     print(
         f"trained in {time.perf_counter() - started:.1f} s: fallback threshold "
