@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from rasa_sdk import Action, Tracker
@@ -29,7 +30,7 @@ from bot.ports import Button
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
 from store import Clock, Conversation, Message, Resident, insert_new
 
-__all__ = ["Dialogue", "Outcome"]
+__all__ = ["Dialogue", "DialogueEdge", "Outcome", "Preparer"]
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,38 @@ class Understand(Protocol):
     def __call__(self, text: str, *, prior_language: str | None = None) -> intents.Parse: ...
 
 
+class DialogueEdge(Protocol):
+    """Carries out in the store what actions decide (their effect values of ``kinds``), and
+    reads the ``slot`` that actions declaring it in their ``reads`` find filled."""
+
+    kinds: tuple[type, ...]
+    slot: str
+
+    async def read(self, session: AsyncSession, conversation_id: int) -> Any: ...
+
+    async def carry_out(
+        self, session: AsyncSession, decided: Sequence[tuple[int, object]], *, now: datetime
+    ) -> None: ...
+
+
+class Preparer(Protocol):
+    """Does the slow part of a turn (asking another system) before the turn's transaction."""
+
+    def might_want(self, text: str) -> bool:
+        """A cheap first look: False means :meth:`wanted` would want nothing for ``text``."""
+        ...
+
+    def wanted(self, understood: intents.Parse, language: str) -> list[Hashable]:
+        """What answering ``understood`` will ask for that is not at hand yet."""
+        ...
+
+    async def prepare(self, wanted: Sequence[Hashable]) -> None: ...
+
+
 FALLBACK_ACTION = "action_not_understood"
+PENDING_INTENT = "pending_intent"
+"""The intent an action asked a question for; a message that is little more than the entity
+asked for is taken as the answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +90,8 @@ class Dialogue:
         metrics: BotMetrics,
         understand: Understand,
         policy: Mapping[str, str],
+        edges: Sequence[DialogueEdge] = (),
+        preparers: Sequence[Preparer] = (),
     ) -> None:
         self._actions = {action.name(): action for action in actions}
         missing = set(policy.values()) - self._actions.keys()
@@ -67,6 +101,32 @@ class Dialogue:
         self._understand = understand
         self._clock = clock
         self._metrics = metrics
+        self._edges = {edge.slot: edge for edge in edges}
+        self._edge_of = {kind: edge for edge in edges for kind in edge.kinds}
+        self._preparers = list(preparers)
+
+    def to_prepare(self, inbounds: Sequence[Inbound]) -> list[tuple[Preparer, list[Hashable]]]:
+        """What answering ``inbounds`` would wait for; cheap when nothing is wanted."""
+        wanted: list[tuple[Preparer, list[Hashable]]] = []
+        if not self._preparers:
+            return wanted
+        for inbound in inbounds:
+            if not inbound.text or inbound.kind not in ("text", "callback"):
+                continue
+            if not any(preparer.might_want(inbound.text) for preparer in self._preparers):
+                continue
+            understood = self._understand(inbound.text)
+            language = understood.language if understood.language in LANGUAGES else None
+            for preparer in self._preparers:
+                keys = preparer.wanted(understood, language or DEFAULT_LANGUAGE)
+                if keys:
+                    wanted.append((preparer, keys))
+        return wanted
+
+    async def prepare(self, wanted: Sequence[tuple[Preparer, list[Hashable]]]) -> None:
+        """Do what :meth:`to_prepare` found, outside any transaction."""
+        for preparer, keys in wanted:
+            await preparer.prepare(keys)
 
     async def respond(self, session: AsyncSession, inbound: Inbound) -> Outcome:
         """Decide and enqueue the answer to ``inbound``, within ``session``'s transaction."""
@@ -92,7 +152,9 @@ class Dialogue:
             started = time.perf_counter()
             resident, conversation = party
             if inbound.kind in ("text", "callback") and inbound.text:
-                outcome = await self._converse(writes, inbound.text, resident, conversation)
+                outcome = await self._converse(
+                    session, writes, inbound.text, resident, conversation
+                )
             elif inbound.kind in ("text", "media"):
                 language = _reply_language(None, resident)
                 outcome = self._reply(
@@ -103,7 +165,7 @@ class Dialogue:
             conversation.updated_at = self._clock.now()
             self._metrics.handling_seconds.observe(time.perf_counter() - started)
             outcomes.append(outcome)
-        await writes.execute(session)
+        await writes.execute(session, self._edge_of, now=self._clock.now())
         return outcomes
 
     async def apologise(self, session: AsyncSession, inbound: Inbound) -> None:
@@ -119,7 +181,7 @@ class Dialogue:
         self._reply(
             writes, conversation, [{"text": say("something_went_wrong", language)}], language
         )
-        await writes.execute(session)
+        await writes.execute(session, self._edge_of, now=self._clock.now())
 
     async def _parties(
         self, session: AsyncSession, inbounds: Sequence[Inbound]
@@ -197,7 +259,12 @@ class Dialogue:
         return parties
 
     async def _converse(
-        self, writes: _Writes, text: str, resident: Resident, conversation: Conversation
+        self,
+        session: AsyncSession,
+        writes: _Writes,
+        text: str,
+        resident: Resident,
+        conversation: Conversation,
     ) -> Outcome:
         understood = self._understand(text, prior_language=_known_language(resident))
         language = _reply_language(understood.language, resident)
@@ -212,11 +279,20 @@ class Dialogue:
             understood.language,
             self._clock,
         )
-        action = self._actions[self._policy.get(understood.intent.name, FALLBACK_ACTION)]
+        latest = understood.as_rasa_json()
+        intent = understood.intent.name
+        pending = conversation.slots.get(PENDING_INTENT)
+        if pending in self._policy and _answers_a_question(understood):
+            intent = str(pending)
+            latest["intent"] = {"name": intent, "confidence": 1.0}
+        action = self._actions[self._policy.get(intent, FALLBACK_ACTION)]
+        slots = {**conversation.slots, PENDING_INTENT: None, "language": language}
+        for name in getattr(action, "reads", ()):
+            slots[name] = await self._edges[name].read(session, conversation.id)
         tracker = Tracker(
             sender_id=str(conversation.id),
-            slots={**conversation.slots, "language": language},
-            latest_message=understood.as_rasa_json(),
+            slots=slots,
+            latest_message=latest,
             events=[],
             paused=False,
             followup_action=None,
@@ -225,23 +301,34 @@ class Dialogue:
         )
         dispatcher = CollectingDispatcher()
         events = await call_potential_coroutine(action.run(dispatcher, tracker, {}))
-        self._apply(events or [], resident, conversation)
+        self._apply(events or [], resident, conversation, writes)
         conversation.latest_action = action.name()
         return self._reply(writes, conversation, dispatcher.messages, language)
 
     def _apply(
-        self, events: list[dict[str, Any]], resident: Resident, conversation: Conversation
+        self,
+        events: list[Any],
+        resident: Resident,
+        conversation: Conversation,
+        writes: _Writes,
     ) -> None:
         slots = dict(conversation.slots)
+        slots.pop(PENDING_INTENT, None)  # a question is asked once; the action asks again
         for event in events:
-            if event.get("event") == "slot":
+            if not isinstance(event, dict):
+                if type(event) not in self._edge_of:
+                    raise TypeError(f"no edge carries out {type(event).__name__}")
+                writes.effect(conversation.id, event)
+            elif event.get("event") == "slot":
                 slots[event["name"]] = event.get("value")
                 if event["name"] == "language" and event.get("value") in LANGUAGES:
                     resident.language = event["value"]
             else:
                 log.debug("event %s is not used by this dialogue", event.get("event"))
         slots.pop("language", None)  # the resident's language lives on the resident
-        conversation.slots = slots
+        for name in self._edges:
+            slots.pop(name, None)  # read from the store each turn, never kept
+        conversation.slots = {name: value for name, value in slots.items() if value is not None}
 
     def _reply(
         self,
@@ -278,6 +365,7 @@ class _Writes:
     def __init__(self) -> None:
         self._messages: list[dict[str, Any]] = []
         self._outbox: list[dict[str, Any]] = []
+        self._effects: list[tuple[int, object]] = []
 
     def message(
         self,
@@ -304,11 +392,33 @@ class _Writes:
     def outbox(self, rows: list[dict[str, Any]]) -> None:
         self._outbox += rows
 
-    async def execute(self, session: AsyncSession) -> None:
+    def effect(self, conversation_id: int, effect: object) -> None:
+        self._effects.append((conversation_id, effect))
+
+    async def execute(
+        self, session: AsyncSession, edge_of: Mapping[type, DialogueEdge], *, now: datetime
+    ) -> None:
         await session.flush()  # residents' and conversations' changes first
         if self._messages:
             await session.execute(insert(Message), self._messages)
         await enqueue(session, self._outbox)
+        by_edge: dict[int, tuple[DialogueEdge, list[tuple[int, object]]]] = {}
+        for conversation_id, effect in self._effects:
+            edge = edge_of[type(effect)]
+            by_edge.setdefault(id(edge), (edge, []))[1].append((conversation_id, effect))
+        for edge, decided in by_edge.values():
+            await edge.carry_out(session, decided, now=now)
+
+
+def _answers_a_question(understood: intents.Parse) -> bool:
+    """Whether a message is little more than an entity (a number, an area): an answer."""
+    answers = [entity for entity in understood.entities if entity.entity != "language"]
+    if not answers:
+        return False
+    rest = understood.text
+    for entity in sorted(answers, key=lambda e: e.start, reverse=True):
+        rest = rest[: entity.start] + rest[entity.end :]
+    return understood.intent.name == intents.FALLBACK_INTENT or len(rest.split()) <= 2
 
 
 def _external_id(inbound: Inbound) -> str:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -161,22 +162,34 @@ class Intake:
         if not self._db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         row_ids: list[int] = []
+        prepared = False
         try:
-            async with self._db.transaction() as session:
-                rows = (await session.execute(query)).all()
-                row_ids = [row.id for row in rows]
-                if not rows:
-                    return 0
-                inbounds = [
-                    Inbound.from_payload(row.channel, row.update_id, row.payload or {})
-                    for row in rows
-                ]
-                outcomes = await self._dialogue.respond_all(session, inbounds)
-                by_outcome: dict[str, list[int]] = {}
-                for row_id, outcome in zip(row_ids, outcomes, strict=True):
-                    by_outcome.setdefault(outcome.name, []).append(row_id)
-                for name, ids in by_outcome.items():
-                    await self._mark_handled(session, ids, name)
+            while True:
+                try:
+                    async with self._db.transaction() as session:
+                        rows = (await session.execute(query)).all()
+                        row_ids = [row.id for row in rows]
+                        if not rows:
+                            return 0
+                        inbounds = [
+                            Inbound.from_payload(row.channel, row.update_id, row.payload or {})
+                            for row in rows
+                        ]
+                        wanted = [] if prepared else self._dialogue.to_prepare(inbounds)
+                        if wanted:
+                            raise _Prepare(wanted)  # nothing written yet: roll back, wait, retry
+                        outcomes = await self._dialogue.respond_all(session, inbounds)
+                        by_outcome: dict[str, list[int]] = {}
+                        for row_id, outcome in zip(row_ids, outcomes, strict=True):
+                            by_outcome.setdefault(outcome.name, []).append(row_id)
+                        for name, ids in by_outcome.items():
+                            await self._mark_handled(session, ids, name)
+                    break
+                except _Prepare as asked:
+                    # Waiting for another system (Ahjo) inside the transaction would hold up
+                    # every other chat's answer (and, on SQLite, every writer): wait here.
+                    await self._dialogue.prepare(asked.wanted)
+                    prepared = True
         except Exception:
             if not row_ids:
                 raise
@@ -245,3 +258,11 @@ class Intake:
             .values(handled_at=self._clock.now(), payload=None, outcome=outcome)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+class _Prepare(Exception):
+    """A batch needs something looked up first (see :meth:`Dialogue.to_prepare`)."""
+
+    def __init__(self, wanted: list[Any]) -> None:
+        super().__init__("prepare first")
+        self.wanted = wanted

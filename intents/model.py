@@ -33,8 +33,18 @@ __all__ = [
 FALLBACK_INTENT = "nlu_fallback"
 MODEL_FORMAT = 2
 RANKING_LENGTH = 10
-COMMANDS = {"start": "help", "apua": "help", "hjalp": "help", "hjälp": "help"}
-"""Telegram commands that are not intent names themselves."""
+COMMANDS = {
+    "start": "help",
+    "apua": "help",
+    "hjalp": "help",
+    "hjälp": "help",
+    "following": "cases_followed",
+    "seuratut": "cases_followed",
+    "foljer": "cases_followed",
+    "följer": "cases_followed",
+}
+"""Telegram commands that are not intent names themselves. ``cases_followed`` is reached
+only by command: listing what one follows needs no understanding."""
 _TRIGGER = re.compile(r"/(?P<name>\w+)(?:@\w+)?\s*(?P<entities>\{.*\})?", re.DOTALL)
 LANGUAGE_CONFIDENCE = 0.9
 """Below this, a resident's known language wins over what a short text seems to be."""
@@ -135,7 +145,7 @@ class Understanding:
         if match is None:
             return None
         intent = COMMANDS.get(match["name"].lower(), match["name"])
-        if intent not in self.classifier.classes:
+        if intent not in self.classifier.classes and intent not in COMMANDS.values():
             return None
         try:
             values = json.loads(match["entities"]) if match["entities"] else {}

@@ -3,18 +3,31 @@
 from store.clock import Clock, SystemClock
 from store.database import Database, insert_new
 from store.migrate import upgrade
-from store.models import Base, Conversation, InboundUpdate, Message, OutboxMessage, Resident
+from store.models import (
+    Base,
+    CaseFollow,
+    Conversation,
+    InboundUpdate,
+    LocalCase,
+    Message,
+    OutboxMessage,
+    Resident,
+    WatchedCase,
+)
 
 __all__ = [
     "Base",
+    "CaseFollow",
     "Clock",
     "Conversation",
     "Database",
     "InboundUpdate",
+    "LocalCase",
     "Message",
     "OutboxMessage",
     "Resident",
     "SystemClock",
+    "WatchedCase",
     "insert_new",
     "upgrade",
 ]

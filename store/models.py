@@ -30,11 +30,14 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "Base",
+    "CaseFollow",
     "Conversation",
     "InboundUpdate",
+    "LocalCase",
     "Message",
     "OutboxMessage",
     "Resident",
+    "WatchedCase",
 ]
 
 NAMING = {
@@ -194,3 +197,66 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
     channel_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class LocalCase(Base):
+    """A case the city registered itself, answered before (and instead of) the decision system.
+
+    For cases that have a diary number but are not yet in Ahjo, or that a team wants to speak
+    of in its own words. Titles and notes are public: a resident reads them.
+    """
+
+    __tablename__ = "local_cases"
+
+    diary_number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    title_sv: Mapped[str | None] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32))
+    """One of Ahjo's statuses: ``Vireillä``, ``Ratkaistu``, ``Päätetty`` or ``Arkistoitu``."""
+    team: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    note_sv: Mapped[str | None] = mapped_column(Text)
+    note_en: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class CaseFollow(Base):
+    """A chat that wants to be told when a case moves.
+
+    ``fingerprint`` is the state of the case this chat was last told of (or saw when it began
+    to follow), so each follower hears of each change once, however many watchers run.
+    """
+
+    __tablename__ = "case_follows"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "diary_number"),
+        Index("ix_case_follows_case", "diary_number"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    diary_number: Mapped[str] = mapped_column(String(40))
+    fingerprint: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class WatchedCase(Base):
+    """A followed case and when the watcher looks at it next.
+
+    ``snapshot`` is what the watcher last saw (status, phase, records), to tell followers what
+    changed; ``leased_until`` keeps two watchers from looking at the same case at once.
+    """
+
+    __tablename__ = "watched_cases"
+    __table_args__ = (Index("ix_watched_cases_due", "next_check_at"),)
+
+    diary_number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(2000))
+    snapshot: Mapped[dict[str, Any] | None]
+    next_check_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    leased_until: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None]
+    changed_at: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

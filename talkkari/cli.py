@@ -64,6 +64,19 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--folds", type=int, default=5)
     evaluate.set_defaults(command=_nlu_evaluate)
 
+    cases = commands.add_parser("cases", help="the local case registry")
+    cases_commands = cases.add_subparsers(metavar="ACTION", required=True)
+    import_cases = cases_commands.add_parser(
+        "import", help="add or update registry cases from a CSV file (UTF-8, with a header)"
+    )
+    import_cases.add_argument(
+        "file",
+        type=Path,
+        help="columns: diary_number, title, status (required); title_sv, title_en, team, "
+        "note, note_sv, note_en",
+    )
+    import_cases.set_defaults(command=_cases_import)
+
     database = commands.add_parser("db", help="the database")
     database_commands = database.add_subparsers(metavar="ACTION", required=True)
     database_commands.add_parser("upgrade", help="migrate the schema to the newest").set_defaults(
@@ -163,6 +176,30 @@ async def _db_upgrade(settings: Settings, arguments: argparse.Namespace) -> int:
         await database.dispose()
     print("database schema is up to date")
     return 0
+
+
+async def _cases_import(settings: Settings, arguments: argparse.Namespace) -> int:
+    from knowledge.registry import import_cases, read_cases_csv
+    from store import Database, SystemClock, upgrade
+
+    try:
+        rows, refused = read_cases_csv(arguments.file)
+    except OSError as exc:
+        print(f"talkkari: cannot read {arguments.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    for line in refused:
+        print(f"refused {line}", file=sys.stderr)
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+        done = await import_cases(database, rows, clock=SystemClock())
+    finally:
+        await database.dispose()
+    print(
+        f"registry: {done.added} added, {done.updated} updated, "
+        f"{len(rows) - done.added - done.updated} unchanged, {len(refused)} refused"
+    )
+    return 1 if refused else 0
 
 
 def _configure_logging(settings: Settings, *, quiet: bool) -> None:

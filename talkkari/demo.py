@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import select
 
 from bot.inbound import Inbound
 from bot.intake import Intake
 from bot.ports import Button
-from store import Conversation, Database
+from knowledge.registry import import_cases, read_cases_csv
+from store import Conversation, Database, SystemClock
 
 __all__ = ["DEMO_CHANNEL", "DEMO_CONVERSATIONS", "DemoTransport", "seed_demo"]
 
@@ -21,7 +23,7 @@ DEMO_CHAT_BASE = 9_000_000_000
 """Demo residents' chat ids: far from any real Telegram user id."""
 
 DEMO_CONVERSATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("fi", ("moi", "mitä osaat?")),
+    ("fi", ("moi", "mitä osaat?", "missä vaiheessa on HEL 2015-001115")),
     ("sv", ("hej", "vad kan du göra?")),
     ("en", ("hello", "what can you do?")),
 )
@@ -41,8 +43,15 @@ class DemoTransport:
         return None
 
 
+DEMO_CASES = Path(__file__).with_name("demo_cases.csv")
+"""Registry cases for the demo: titles and statuses of real cases from Ahjo's open data."""
+
+
 async def seed_demo(database: Database, intake: Intake) -> int:
-    """Three demo residents talk to the bot once, through the real dialogue; idempotent."""
+    """Three demo residents talk to the bot once, through the real dialogue, and the registry
+    gets a few cases to ask about (``HEL 2015-001115``); idempotent."""
+    rows, _ = read_cases_csv(DEMO_CASES)
+    await import_cases(database, rows, clock=SystemClock())
     async with database.sessions() as session:
         seeded = await session.scalar(
             select(Conversation.id).where(

@@ -8,6 +8,8 @@ import logging
 import signal
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from fastapi import FastAPI
@@ -15,6 +17,8 @@ from prometheus_client import CollectorRegistry
 from telegram.error import InvalidToken, TelegramError
 
 from bot.actions import DEFAULT_POLICY, default_actions
+from bot.cases import CaseWatcher, FollowBook, WatchPolicy
+from bot.cases.prefetch import CasePrefetch
 from bot.channels import telegram as telegram_channel
 from bot.channels.telegram import TelegramChannel
 from bot.dialogue import Dialogue
@@ -23,6 +27,9 @@ from bot.metrics import BotMetrics
 from bot.ports import Transport
 from bot.sender import Sender, SenderPolicy
 from intents import Understanding
+from knowledge.ahjo import AhjoClient
+from knowledge.lookup import Cases
+from knowledge.registry import CaseRegistry
 from store import Clock, Database, SystemClock, upgrade
 from talkkari.http import build_http_app
 from talkkari.settings import Settings, TelegramMode
@@ -46,6 +53,9 @@ class Runtime:
     dialogue: Dialogue
     intake: Intake
     sender: Sender
+    cases: Cases
+    ahjo: AhjoClient | None
+    watcher: CaseWatcher
     telegram: TelegramChannel | None
     http: FastAPI
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -65,12 +75,26 @@ class Runtime:
         registry = CollectorRegistry()
         metrics = BotMetrics.create(registry)
         understanding = understanding or Understanding.load_or_train(settings.nlu_cache_dir)
+        ahjo = (
+            AhjoClient(
+                str(settings.ahjo_url).rstrip("/"),
+                clock=clock,
+                api_key=settings.ahjo_api_key.get_secret_value() if settings.ahjo_api_key else None,
+                deadline=settings.ahjo_deadline,
+            )
+            if settings.ahjo_url
+            else None
+        )
+        cases = Cases(CaseRegistry(database), ahjo, clock=clock)
+        watch_interval = timedelta(seconds=settings.case_watch_interval)
         dialogue = Dialogue(
-            actions=default_actions(),
+            actions=default_actions(cases, timezone=ZoneInfo(settings.timezone)),
             policy=DEFAULT_POLICY,
             clock=clock,
             metrics=metrics,
             understand=understanding.parse,
+            edges=[FollowBook(check_interval=watch_interval)],
+            preparers=[CasePrefetch(cases)],
         )
         outbox_doorbell = asyncio.Event()
         transports: dict[str, Transport] = dict(extra_transports or {})
@@ -107,6 +131,13 @@ class Runtime:
             ),
             doorbell=outbox_doorbell,
         )
+        watcher = CaseWatcher(
+            database,
+            cases,
+            clock=clock,
+            policy=WatchPolicy(interval=watch_interval),
+            on_notice=outbox_doorbell.set,
+        )
         http = build_http_app(
             database=database,
             registry=registry,
@@ -122,6 +153,9 @@ class Runtime:
             dialogue=dialogue,
             intake=intake,
             sender=sender,
+            cases=cases,
+            ahjo=ahjo,
+            watcher=watcher,
             telegram=telegram,
             http=http,
         )
@@ -172,6 +206,7 @@ async def serve(
     workers = [
         asyncio.create_task(runtime.intake.run(stop), name="intake"),
         asyncio.create_task(runtime.sender.run(stop), name="sender"),
+        asyncio.create_task(runtime.watcher.run(stop), name="case watcher"),
     ]
     http_task = asyncio.create_task(server.serve(), name="http")
     telegram_task = (
@@ -210,6 +245,8 @@ async def serve(
     if runtime.telegram:
         with contextlib.suppress(Exception):
             await runtime.telegram.stop()
+    if runtime.ahjo:
+        await runtime.ahjo.aclose()
     await runtime.database.dispose()
     for signum in signals:
         loop.remove_signal_handler(signum)

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     ahjo_url: AnyHttpUrl | None = None
     """Base of the Ahjo REST API; unset, cases are answered from the local registry only."""
+    ahjo_api_key: SecretStr | None = None
+    """Sent to Ahjo with every request when set (the API gateway's key)."""
+    ahjo_deadline: Annotated[float, Field(gt=0, le=30)] = 3.0
+    """Seconds one case lookup may take in all, retries included."""
+    case_watch_interval: Annotated[float, Field(ge=10)] = 900.0
+    """Seconds between two looks at a followed case (jittered)."""
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8080
     secret_key: SecretStr = SecretStr("dev-only-change-me")
@@ -59,7 +65,9 @@ class Settings(BaseSettings):
     nlu_cache_dir: Path = Path.home() / ".cache" / "kaupunkitalkkari"
     """Where the trained understanding is kept; it is retrained when its data changes."""
 
-    @field_validator("telegram_token", "webhook_url", "webhook_secret", "ahjo_url", mode="before")
+    @field_validator(
+        "telegram_token", "webhook_url", "webhook_secret", "ahjo_url", "ahjo_api_key", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """``TALKKARI_TELEGRAM_TOKEN=`` (as compose passes an unset variable) means no token."""

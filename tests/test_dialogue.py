@@ -16,6 +16,7 @@ from bot.inbound import Inbound
 from bot.metrics import BotMetrics
 from intents import Understanding
 from store import Conversation, Database, OutboxMessage, Resident, SystemClock
+from tests.support.cases import HELSINKI, registry_only
 
 
 class ActionRemember(Action):  # type: ignore[misc]
@@ -49,7 +50,7 @@ async def test_events_update_the_conversation_and_messages_reach_the_outbox(
 ) -> None:
     action = ActionRemember()
     dialogue = Dialogue(
-        actions=[*default_actions(), action],
+        actions=[*default_actions(registry_only(database), timezone=HELSINKI), action],
         clock=SystemClock(),
         metrics=BotMetrics.create(CollectorRegistry()),
         policy={"greet": "action_remember", "nlu_fallback": "action_not_understood"},

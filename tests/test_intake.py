@@ -17,6 +17,7 @@ from bot.intake import Intake
 from bot.metrics import BotMetrics
 from intents import Understanding
 from store import Database, InboundUpdate, Message, OutboxMessage, SystemClock
+from tests.support.cases import HELSINKI, registry_only
 
 
 class FixedClock:
@@ -31,7 +32,7 @@ def make_intake(database: Database, understanding: Understanding, clock: object 
     clock = clock or SystemClock()
     metrics = BotMetrics.create(CollectorRegistry())
     dialogue = Dialogue(
-        actions=default_actions(),
+        actions=default_actions(registry_only(database), timezone=HELSINKI),
         policy=DEFAULT_POLICY,
         understand=understanding.parse,
         clock=clock,  # type: ignore[arg-type]
@@ -129,7 +130,7 @@ async def test_an_update_that_breaks_the_dialogue_gets_an_apology_and_blocks_not
 ) -> None:
     metrics = BotMetrics.create(CollectorRegistry())
     dialogue = Dialogue(
-        actions=[*default_actions(), ActionThatBreaks()],
+        actions=[*default_actions(registry_only(database), timezone=HELSINKI), ActionThatBreaks()],
         policy={**DEFAULT_POLICY, "greet": "action_that_breaks"},
         understand=understanding.parse,
         clock=SystemClock(),

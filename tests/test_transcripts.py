@@ -13,7 +13,8 @@ TRANSCRIPTS: dict[str, Transcript] = {
     "fi": [
         ("moro", "Hei! Olen Kaupunkitalkkari"),
         ("mitä sä osaat?", "Olen kaupungin botti."),
-        ("missä vaiheessa on HEL 2025-001216", "Ymmärsin, että haluat tietää, missä vaiheessa"),
+        # No decision system in these runs: the bot says it cannot see the case right now.
+        ("missä vaiheessa on HEL 2025-001216", "Päätösjärjestelmä ei vastaa juuri nyt"),
         ("zxqv wbbl prrt", "En valitettavasti ymmärtänyt."),
         ("kiitti", "Ole hyvä!"),
         ("moikka sit", "Kiitos viestistäsi"),
@@ -64,11 +65,7 @@ async def test_changing_language_by_words_and_by_button(
         *_, confirmed = await telegram.wait_for_sent(4, chat_id=6004)
         await telegram.wait_for_calls("answerCallbackQuery", 1)
     assert switched.text == "Okej, vi fortsätter på svenska."
-    assert (
-        kept.text.startswith("Tyvärr förstod jag inte")
-        or "svenska" in kept.text
-        or (kept.text.startswith("Jag"))
-    )
+    assert kept.text.startswith("Beslutssystemet svarar inte just nu")
     assert question.text == "Millä kielellä jatketaan?" or question.text.startswith("På vilket")
     assert [b["text"] for b in buttons] == ["Suomi", "Svenska", "English"]
     assert confirmed.text == "Sure, let's continue in English."

@@ -1,8 +1,18 @@
 """The bot's actions: rasa-sdk ``Action`` subclasses, run in process by the dialogue and
 servable to an existing Rasa assistant by ``talkkari actions``."""
 
+from datetime import tzinfo
+
 from rasa_sdk import Action
 
+from bot.actions.cases import (
+    ActionCaseFollow,
+    ActionCasesFollowed,
+    ActionCaseStatus,
+    ActionCaseUnfollow,
+    CaseLookup,
+    case_actions,
+)
 from bot.actions.conversation import (
     NOT_YET_INTENTS,
     ActionChangeLanguage,
@@ -14,6 +24,10 @@ from bot.actions.smalltalk import ActionGreet, ActionHelp, ActionNotUnderstood
 
 __all__ = [
     "DEFAULT_POLICY",
+    "ActionCaseFollow",
+    "ActionCaseStatus",
+    "ActionCaseUnfollow",
+    "ActionCasesFollowed",
     "ActionChangeLanguage",
     "ActionGoodbye",
     "ActionGreet",
@@ -31,13 +45,18 @@ DEFAULT_POLICY: dict[str, str] = {
     "help": "action_help",
     "change_language": "action_change_language",
     "nlu_fallback": "action_not_understood",
+    "case_status": "action_case_status",
+    "case_follow": "action_case_follow",
+    "case_unfollow": "action_case_unfollow",
+    "cases_followed": "action_cases_followed",
     **dict.fromkeys(NOT_YET_INTENTS, "action_not_yet"),
 }
 """Intent → action. Intents whose capability is still to come say so honestly."""
 
 
-def default_actions() -> list[Action]:
+def default_actions(cases: CaseLookup, *, timezone: tzinfo) -> list[Action]:
     return [
+        *case_actions(cases, timezone=timezone),
         ActionGreet(),
         ActionHelp(),
         ActionNotUnderstood(),

@@ -22,9 +22,6 @@ __all__ = [
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
 NOT_YET_INTENTS = (
-    "case_status",
-    "case_follow",
-    "case_unfollow",
     "area_subscribe",
     "area_unsubscribe",
     "notices_list",

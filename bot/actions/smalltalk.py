@@ -11,7 +11,9 @@ from bot.texts import say
 
 __all__ = ["ActionGreet", "ActionHelp", "ActionNotUnderstood", "Events", "SayAction"]
 
-Events = list[dict[str, Any]]
+Events = list[Any]
+"""rasa-sdk events (``SlotSet`` …) and our own effect values (frozen dataclasses such as
+:class:`bot.cases.FollowCase`) that the dialogue carries out in its transaction."""
 
 
 class SayAction(Action):  # type: ignore[misc]

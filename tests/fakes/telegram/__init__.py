@@ -14,10 +14,11 @@ running event loop); none of them needs to be awaited except the `wait_for_*` co
 Run it by hand with ``python -m tests.fakes.telegram --port 8081``.
 """
 
+from tests.fakes.serving import SHUTDOWN_GRACE
 from tests.fakes.telegram.limits import TelegramLimits
 from tests.fakes.telegram.payloads import SUPERGROUP_ID_BOUND
 from tests.fakes.telegram.records import Call, JSONDict, SentMessage, UploadedFile
-from tests.fakes.telegram.server import SHUTDOWN_GRACE, FakeTelegram
+from tests.fakes.telegram.server import FakeTelegram
 from tests.fakes.telegram.state import BOT_FIRST_NAME, BOT_USERNAME, FIRST_UPDATE_ID
 from tests.fakes.telegram.text import MAX_TEXT_LENGTH
 from tests.fakes.telegram.updates import DEFAULT_GROUP_USER_ID

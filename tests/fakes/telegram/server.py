@@ -1,74 +1,27 @@
-"""`FakeTelegram`: the HTTP server (uvicorn in a thread of its own), its lifecycle, and
+"""`FakeTelegram`: the HTTP server (`tests.fakes.serving`), its lifecycle, and
 routing each request through recording, outages, hangs and failures to its method."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
-import socket
-import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Final, Self
+from typing import Self
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.fakes.serving import ServerThread
 from tests.fakes.telegram.limits import TelegramLimits
 from tests.fakes.telegram.polling import _Polling
 from tests.fakes.telegram.recording import _Recording
 from tests.fakes.telegram.records import Call, JSONDict
 from tests.fakes.telegram.requests import _error, _ok, _read_params, _Response
 from tests.fakes.telegram.updates import _Updates
-
-SHUTDOWN_GRACE: Final = 3.0  # seconds stop() waits for requests in flight
-
-
-class _Server(uvicorn.Server):
-    """uvicorn server that stops in milliseconds rather than ~0.2 s: its main loop ends as soon
-    as `exit` is called (from its own loop) instead of on its next 0.1 s tick, and shutdown
-    polls for closed connections every few ms instead of sleeping 0.1 s first."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self._exit_requested = asyncio.Event()
-
-    def exit(self) -> None:
-        self.should_exit = True
-        self._exit_requested.set()
-
-    async def main_loop(self) -> None:
-        if not await self.on_tick(0):  # sets the default headers
-            await self._exit_requested.wait()
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        for server in self.servers:
-            server.close()
-        state = self.server_state
-        for connection in list(state.connections):
-            connection.shutdown()  # closes idle keep-alive connections, others after replying
-        deadline = time.monotonic() + SHUTDOWN_GRACE
-        # uvicorn offers no event for "all connections closed"; poll briefly.
-        while (state.connections or state.tasks) and time.monotonic() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(0.002)
-        for task in list(state.tasks):
-            task.cancel()
-        for server in self.servers:
-            await server.wait_closed()
-
-
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop when installed (as uvicorn itself would pick), else the default loop."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
 
 
 class FakeTelegram(_Updates, _Polling, _Recording):
@@ -116,10 +69,15 @@ class FakeTelegram(_Updates, _Polling, _Recording):
                 Route("/{path:path}", self._not_found, methods=["GET", "POST"]),
             ]
         )
-        # Server thread (the loop state shared with the mixins is in _State).
-        self._thread: threading.Thread | None = None
-        self._server: _Server | None = None
-        self._thread_error: BaseException | None = None
+        # The server thread (the loop state shared with the mixins is in _State).
+        self._serving = ServerThread(
+            self._app,
+            name="FakeTelegram",
+            port=port,
+            on_start=self._on_loop_start,
+            on_stop=self._begin_shutdown,
+            on_exit=self._on_loop_exit,
+        )
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -137,82 +95,34 @@ class FakeTelegram(_Updates, _Polling, _Recording):
 
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        return self._serving.running
 
     def start(self) -> Self:
         """Start serving; returns once the server accepts connections. Idempotent."""
-        if self._thread is not None:
-            return self
-        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto
-        # is TCP, and with proto 0 Nagle + delayed ACK add ~40 ms to every keep-alive request.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", self._port))
-        except OSError:
-            sock.close()
-            raise
-        self._port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self._app,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            date_header=False,  # would go stale: _Server does not tick
-            server_header=False,
-            proxy_headers=False,
-        )
-        server = _Server(config)
-        self._server, self._thread_error, self._stopping = server, None, False
-        thread = threading.Thread(
-            target=self._run, args=(server, sock), name=f"FakeTelegram:{self._port}", daemon=True
-        )
-        self._thread = thread
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                self._thread = self._server = None
-                thread.join(1)
-                sock.close()
-                raise RuntimeError("FakeTelegram failed to start") from self._thread_error
-            time.sleep(0.001)
+        if not self._serving.running:
+            self._stopping = False
+            self._serving.start()
+            self._port = self._serving.port
         return self
 
-    def _run(self, server: _Server, sock: socket.socket) -> None:
-        async def serve() -> None:
-            self._loop = asyncio.get_running_loop()
-            self._updates_event = asyncio.Event()
-            self._hang_events = {}
-            await server.serve(sockets=[sock])
+    def _on_loop_start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._updates_event = asyncio.Event()
+        self._hang_events = {}
 
-        try:
-            with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-                runner.run(serve())
-        except BaseException as exc:  # reported by start()
-            self._thread_error = exc
-        finally:
-            sock.close()
-            self._loop = None
+    def _on_loop_exit(self) -> None:
+        self._loop = None
 
     def stop(self) -> None:
         """Stop serving: hung requests answer 502, long polls return, the port is freed."""
-        thread, server, loop = self._thread, self._server, self._loop
-        if thread is None or server is None:
-            return
-        if loop is not None:
-            with contextlib.suppress(RuntimeError):  # loop already closed
-                loop.call_soon_threadsafe(self._begin_shutdown, server)
-        thread.join(timeout=15)
-        self._thread = self._server = None
+        self._serving.stop()
 
-    def _begin_shutdown(self, server: _Server) -> None:
+    def _begin_shutdown(self) -> None:
         self._stopping = True
         for event in self._hang_events.values():
             event.set()
         self._hang_events.clear()
         self._wake_pollers()
-        server.exit()
 
     def __enter__(self) -> Self:
         return self.start()

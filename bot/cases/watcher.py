@@ -1,0 +1,245 @@
+"""The case watcher: looks at followed cases now and then and tells followers when one moves.
+
+Only followed cases are watched (``watched_cases``), each on its own jittered interval, a few
+at a time. A case has moved when its fingerprint (status, phase, records) differs from what a
+follower was last told. Telling is exactly once per change and follower, across restarts and
+replicas: the followers' fingerprints are moved to the new one by an ``UPDATE … RETURNING``
+in the same transaction that puts the notices in the outbox, so whoever updates a row is the
+one who tells, and a crash before the commit leaves everything to tell again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cases.telling import case_snapshot, describe_change
+from bot.outbox import enqueue, outbox_rows
+from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
+from knowledge.cases import Case, Lookup
+from store import CaseFollow, Clock, Conversation, Database, Resident, WatchedCase
+
+__all__ = ["CaseWatcher", "FreshLookup", "WatchPolicy", "WatchRound"]
+
+log = logging.getLogger(__name__)
+
+NOTICE_PRIORITY = -1
+"""Notices of moved cases give way to answers to residents who are waiting for them."""
+
+
+class FreshLookup(Protocol):
+    async def fresh(self, diary_number: str, *, language: str = "fi") -> Lookup:
+        """The case as its source has it now, not as remembered for a resident's question."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRound:
+    """What one look at the due cases came to."""
+
+    checked: int = 0
+    changed: int = 0
+    told: int = 0
+    unanswered: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WatchPolicy:
+    interval: timedelta = timedelta(minutes=15)
+    """How often a followed case is looked at, ±25 % so that cases spread out."""
+    concurrency: int = 8
+    """Lookups at once."""
+    batch: int = 200
+    """Cases claimed per round."""
+    lease: timedelta = timedelta(minutes=2)
+    """How long a claimed case is this watcher's before another may look at it."""
+
+
+class CaseWatcher:
+    def __init__(
+        self,
+        database: Database,
+        cases: FreshLookup,
+        *,
+        clock: Clock,
+        policy: WatchPolicy | None = None,
+        on_notice: Callable[[], None] | None = None,
+    ) -> None:
+        self._database = database
+        self._cases = cases
+        self._clock = clock
+        self._policy = policy or WatchPolicy()
+        self._on_notice = on_notice
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Look at due cases until ``stop``; a failing round is logged and retried later."""
+        while not stop.is_set():
+            try:
+                done = await self.check_due()
+            except Exception:
+                log.exception("case watcher: a round failed; trying again shortly")
+                done = WatchRound()
+            if done.checked >= self._policy.batch:
+                continue  # more are due
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=random.uniform(5.0, 10.0))
+
+    async def check_due(self) -> WatchRound:
+        """Look at the cases due now (at most one batch) and tell followers of changes."""
+        numbers = await self._claim()
+        if not numbers:
+            return WatchRound()
+        limit = asyncio.Semaphore(self._policy.concurrency)
+
+        async def look(number: str) -> Lookup:
+            async with limit:
+                return await self._cases.fresh(number, language=DEFAULT_LANGUAGE)
+
+        found = await asyncio.gather(*(look(number) for number in numbers))
+        changed = told = unanswered = 0
+        async with self._database.transaction() as session:
+            for number, lookup in zip(numbers, found, strict=True):
+                if isinstance(lookup, Case) and not lookup.stale:
+                    moved, notices = await self._compare(session, number, lookup)
+                    changed += moved
+                    told += notices
+                else:
+                    unanswered += 1  # not answered, stale, or not (or no longer) public
+                    await self._reschedule(session, number, failed=True)
+        if told and self._on_notice is not None:
+            self._on_notice()
+        return WatchRound(checked=len(numbers), changed=changed, told=told, unanswered=unanswered)
+
+    async def _claim(self) -> list[str]:
+        now = self._clock.now()
+        async with self._database.transaction() as session:
+            query = (
+                select(WatchedCase.diary_number)
+                .where(
+                    WatchedCase.next_check_at <= now,
+                    or_(WatchedCase.leased_until.is_(None), WatchedCase.leased_until < now),
+                )
+                .order_by(WatchedCase.next_check_at)
+                .limit(self._policy.batch)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            numbers = list(await session.scalars(query))
+            if numbers:
+                await session.execute(
+                    update(WatchedCase)
+                    .where(WatchedCase.diary_number.in_(numbers))
+                    .values(leased_until=now + self._policy.lease)
+                )
+        return numbers
+
+    async def _compare(self, session: AsyncSession, number: str, case: Case) -> tuple[int, int]:
+        """Bring the case's followers up to ``case``; returns (changed?, notices queued)."""
+        watched = await session.get(WatchedCase, number)
+        if watched is None:
+            return 0, 0
+        if not await session.scalar(select(exists().where(CaseFollow.diary_number == number))):
+            await session.delete(watched)  # nobody follows it any more
+            return 0, 0
+        fingerprint = case.fingerprint
+        before = watched.snapshot
+        # Followers who began while the source did not answer learn the case silently.
+        await session.execute(
+            update(CaseFollow)
+            .where(CaseFollow.diary_number == number, CaseFollow.fingerprint.is_(None))
+            .values(fingerprint=fingerprint)
+        )
+        moved_for = list(
+            await session.scalars(
+                update(CaseFollow)
+                .where(CaseFollow.diary_number == number, CaseFollow.fingerprint != fingerprint)
+                .values(fingerprint=fingerprint)
+                .returning(CaseFollow.conversation_id)
+            )
+        )
+        now = self._clock.now()
+        changed = watched.fingerprint is not None and watched.fingerprint != fingerprint
+        watched.fingerprint = fingerprint
+        watched.snapshot = case_snapshot(case)
+        watched.checked_at = now
+        if changed or moved_for:
+            watched.changed_at = now
+        self._schedule(watched, now, failed=False)
+        told = await self._tell(session, moved_for, before, case, now) if moved_for else 0
+        return int(changed or bool(moved_for)), told
+
+    async def _tell(
+        self,
+        session: AsyncSession,
+        conversation_ids: Sequence[int],
+        before: dict[str, Any] | None,
+        case: Case,
+        now: datetime,
+    ) -> int:
+        rows = await session.execute(
+            select(
+                Conversation.id,
+                Conversation.channel,
+                Conversation.chat_id,
+                Resident.language,
+                Resident.platform_language,
+            )
+            .join(Resident, Resident.id == Conversation.resident_id, isouter=True)
+            .where(Conversation.id.in_(conversation_ids), Conversation.active.is_(True))
+        )
+        texts: dict[str, str] = {}
+        outbox: list[dict[str, Any]] = []
+        for conversation_id, channel, chat_id, chosen, platform in rows:
+            language = _language(chosen, platform)
+            if language not in texts:
+                texts[language] = describe_change(before, case, language)
+            outbox += outbox_rows(
+                channel=channel,
+                chat_id=chat_id,
+                text=texts[language],
+                now=now,
+                conversation_id=conversation_id,
+                priority=NOTICE_PRIORITY,
+                buttons=[
+                    [
+                        (
+                            say("button_unfollow", language, number=case.diary_number),
+                            f'/case_unfollow{{"diary_number": "{case.diary_number}"}}',
+                        )
+                    ]
+                ],
+            )
+        await enqueue(session, outbox)
+        return len({row["conversation_id"] for row in outbox})
+
+    async def _reschedule(self, session: AsyncSession, number: str, *, failed: bool) -> None:
+        watched = await session.get(WatchedCase, number)
+        if watched is not None:
+            self._schedule(watched, self._clock.now(), failed=failed)
+
+    def _schedule(self, watched: WatchedCase, now: datetime, *, failed: bool) -> None:
+        interval = self._policy.interval
+        if failed:
+            watched.failures += 1
+            # Sooner than usual at first (the outage may be short), never more often than 1/min.
+            interval = max(timedelta(minutes=1), interval / 4 * min(watched.failures, 4))
+        else:
+            watched.failures = 0
+        watched.next_check_at = now + interval * random.uniform(0.75, 1.25)
+        watched.leased_until = None
+
+
+def _language(chosen: str | None, platform: str | None) -> str:
+    if chosen in LANGUAGES:
+        return chosen
+    platform = (platform or "")[:2].lower()
+    return platform if platform in LANGUAGES else DEFAULT_LANGUAGE
