@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import intents
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
-from bot.outbox import enqueue, outbox_rows
 from bot.ports import Button
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
 from store import Clock, Conversation, Message, Resident, insert_new
+from store.outbox import enqueue, outbox_rows
 
 __all__ = ["Dialogue", "DialogueEdge", "Outcome", "Preparer"]
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-__all__ = ["Button", "Transport"]
+from store.outbox import Button
 
-Button = tuple[str, str]
-"""A button: its label and the data sent back when it is pressed."""
+__all__ = ["Button", "Transport"]
 
 
 class Transport(Protocol):

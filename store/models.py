@@ -29,14 +29,22 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "CaseFollow",
     "Conversation",
     "InboundUpdate",
+    "InboxEvent",
     "LocalCase",
+    "LoginFailure",
+    "Membership",
     "Message",
+    "Note",
+    "Official",
     "OutboxMessage",
     "Resident",
+    "RoutingRule",
+    "Team",
     "WatchedCase",
 ]
 
@@ -101,7 +109,11 @@ class Conversation(Base):
     """
 
     __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_id"),
+        Index("ix_conversations_inbox", "team_id", "state", "updated_at", "id"),
+        Index("ix_conversations_assignee", "assignee_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -115,6 +127,26 @@ class Conversation(Base):
     blocked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    # The handoff: who has the thread and what was promised. See routing.handoff.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    area: Mapped[str | None] = mapped_column(String(64))
+    """The district or postal code the handed-off question concerns, for the inbox filter."""
+    handoff_reason: Mapped[str | None] = mapped_column(String(32))
+    """``asked`` (the resident asked for a person), ``not_understood``, ``bot_failed``…"""
+    waiting_since: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    """The service promise: by when an official answers (working time, holidays respected)."""
+    escalated_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    """When the resident was last told the thread is with a person (said once per handoff)."""
+    last_resident_message_at: Mapped[datetime | None]
+    replied_at: Mapped[datetime | None]
+    """When an official last replied: replied is not resolved."""
+    resolved_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Bumped on every handoff change, so that two officials' claims cannot both win."""
 
     resident: Mapped[Resident | None] = relationship()
 
@@ -160,6 +192,8 @@ class Message(Base):
     text: Mapped[str | None] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(2))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    """The official who wrote an ``official`` message."""
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -260,3 +294,149 @@ class WatchedCase(Base):
     checked_at: Mapped[datetime | None]
     changed_at: Mapped[datetime | None]
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Team(Base):
+    """A team of officials that answers a kind of question, in its office hours.
+
+    ``office_hours`` maps ISO weekday numbers (``"1"`` Monday … ``"7"`` Sunday) to lists of
+    ``["08:00", "16:00"]`` spans in the city's time zone; Finnish public holidays are closed.
+    ``sla_minutes`` is working time: the promise counts only open hours.
+    """
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name_fi: Mapped[str] = mapped_column(String(200))
+    name_sv: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    office_hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sla_minutes: Mapped[int] = mapped_column(Integer, default=480, server_default="480")
+    fallback_team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL")
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Official(Base):
+    """A person who answers residents (``official``), writes notices (``comms``) or manages the
+    service (``admin``). Residents see the name and the public title in their language."""
+
+    __tablename__ = "officials"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    """Lower-cased; the login name."""
+    name: Mapped[str] = mapped_column(String(200))
+    title_fi: Mapped[str] = mapped_column(String(200))
+    title_sv: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    languages: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """``{"spoken": ["fi", "sv"]}``: the languages the official answers in."""
+    role: Mapped[str] = mapped_column(String(16))
+    """``admin``, ``official`` or ``comms``."""
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    last_login_at: Mapped[datetime | None]
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+
+    official_id: Mapped[int] = mapped_column(
+        ForeignKey("officials.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class RoutingRule(Base):
+    """Where a question goes: the first active rule (by ``position``) whose every set field
+    matches wins; unset fields match anything."""
+
+    __tablename__ = "routing_rules"
+    __table_args__ = (Index("ix_routing_rules_order", "active", "position"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    intent: Mapped[str | None] = mapped_column(String(64))
+    area: Mapped[str | None] = mapped_column(String(64))
+    """A district (nominative Finnish name) or a postal code."""
+    sector_id: Mapped[str | None] = mapped_column(String(32))
+    """The responsible sector of the case asked about (Ahjo's handling ``SectorID``)."""
+    category: Mapped[str | None] = mapped_column(String(64))
+    """A report category (Open311 service code)."""
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Note(Base):
+    """An official's internal note on a conversation: never sent to the resident."""
+
+    __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_conversation", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class AuditEntry(Base):
+    """One thing an official did: who, what, when, and the object before and after.
+
+    Written in the same transaction as the change; the API offers no way to edit or delete it.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(server_default=func.now())
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(254))
+    """The official's e-mail address at the time (kept if the account is deleted), or
+    ``system`` for what the service did by itself (an SLA escalation)."""
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+
+
+class InboxEvent(Base):
+    """Something an inbox should hear at once (server-sent events read these in order, so a
+    reconnecting client resumes with ``Last-Event-ID``, on whichever replica)."""
+
+    __tablename__ = "inbox_events"
+    __table_args__ = (Index("ix_inbox_events_team", "team_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(server_default=func.now())
+    kind: Mapped[str] = mapped_column(String(32))
+    """``waiting``, ``message``, ``claimed``, ``released``, ``resolved``, ``escalated``,
+    ``transferred``."""
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+
+
+class LoginFailure(Base):
+    """Failed logins per account or address, for throttling across replicas."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    """``account:<email>`` or ``address:<ip>``."""
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

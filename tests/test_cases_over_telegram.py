@@ -221,3 +221,22 @@ async def test_following_listing_and_the_pending_question(
     assert followed.text.startswith(f"Seuraat nyt asiaa {CASE}")
     assert listed.text == f"Seuraat näitä asioita:\n{CASE}"
     assert [row[0]["text"] for row in listed.reply_markup["inline_keyboard"]] == [CASE]
+
+
+async def test_a_case_that_is_not_public_reveals_nothing_and_six_numbers_get_five_answers(
+    database_url: str, telegram: FakeTelegram, ahjo: FakeAhjo
+) -> None:
+    ahjo.make_non_public(CASE)
+    settings = bot_settings(database_url, telegram, ahjo_url=ahjo.base_url)
+    six = ", ".join(f"HEL 2016-{n:06d}" for n in (7159, 7160, 7161, 7162, 7163, 7164))
+    async with running_bot(settings):
+        telegram.push_message(7050, f"missä vaiheessa on {CASE}")
+        [hidden] = await telegram.wait_for_sent(1, chat_id=7050)
+        telegram.push_message(7050, f"kerro asioista {six}")
+        replies = await telegram.wait_for_sent(7, chat_id=7050)
+    assert hidden.text == f"Asia {CASE} ei ole julkinen, joten en voi kertoa siitä enempää."
+    assert replies[1].text == "Kerron kerralla enintään 5 asiasta, tässä ensimmäiset."
+    answered = [reply.text for reply in replies[2:]]
+    assert len(answered) == 5
+    assert answered[0].startswith("Asia HEL 2016-007159: Salmisaaren toimitilatonttien")
+    assert all("HEL 2016-007164" not in text for text in answered)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.outbox import enqueue_text
 from store import Conversation, Database, Message, OutboxMessage
+from store.outbox import enqueue_text
 from tests.fakes.telegram import FakeTelegram
 from tests.support.running import bot_settings, running_bot
 

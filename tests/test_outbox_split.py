@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.outbox import MAX_TEXT_LENGTH, split_text
+from store.outbox import MAX_TEXT_LENGTH, split_text
 
 
 @given(st.text(min_size=1, max_size=20_000).filter(lambda t: t.strip()))

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from bot.errors import DeliveryFailed, RateLimited
 from bot.metrics import BotMetrics
-from bot.outbox import enqueue_text
 from bot.ports import Button
 from bot.sender import Sender, SenderPolicy
 from store import Database, OutboxMessage, SystemClock
+from store.outbox import enqueue_text
 
 
 class RecordingTransport:

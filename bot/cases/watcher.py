@@ -23,10 +23,10 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.telling import case_snapshot, describe_change
-from bot.outbox import enqueue, outbox_rows
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
 from knowledge.cases import Case, Lookup
 from store import CaseFollow, Clock, Conversation, Database, Resident, WatchedCase
+from store.outbox import enqueue, outbox_rows
 
 __all__ = ["CaseWatcher", "FreshLookup", "WatchPolicy", "WatchRound"]
 

@@ -1,4 +1,5 @@
-"""Putting texts in the outbox: the one way anything is said to anyone.
+"""Putting texts in the outbox: the one way anything is said to anyone (by the bot, an
+official or a notice).
 
 A text longer than a channel message allows is split here, at paragraph, line, sentence or
 word boundaries, into consecutive rows; the sender delivers a chat's rows in order.
@@ -14,10 +15,12 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.ports import Button
-from store import OutboxMessage
+from store.models import OutboxMessage
 
-__all__ = ["MAX_TEXT_LENGTH", "enqueue", "enqueue_text", "outbox_rows", "split_text"]
+__all__ = ["MAX_TEXT_LENGTH", "Button", "enqueue", "enqueue_text", "outbox_rows", "split_text"]
+
+Button = tuple[str, str]
+"""A button: its label and the data sent back when it is pressed."""
 
 MAX_TEXT_LENGTH = 4096
 """Telegram's limit for one message, in characters."""
