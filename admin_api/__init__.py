@@ -1,5 +1,11 @@
-"""The officials' side: FastAPI routes for the inbox, notices, teams, rules, cases and audit."""
+"""The officials' side: FastAPI routes for the inbox, notices, teams, rules, cases and audit.
+
+Foundation for every feature module: :mod:`admin_api.context` (what the API is given),
+:mod:`admin_api.deps` (sessions, the caller, roles, team scope, constrained types),
+:mod:`admin_api.errors` (problem+json), :mod:`admin_api.pagination` (cursor pages).
+"""
 
 from admin_api.app import API_PREFIX, create_app
+from admin_api.context import AdminContext, Explain, LoginPolicy, Passwords
 
-__all__ = ["API_PREFIX", "create_app"]
+__all__ = ["API_PREFIX", "AdminContext", "Explain", "LoginPolicy", "Passwords", "create_app"]

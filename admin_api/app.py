@@ -1,18 +1,41 @@
-"""The officials' side: the FastAPI application that the one process serves."""
+"""The officials' side: the FastAPI application that the one process serves.
+
+``create_app(context)`` builds the admin API under :data:`API_PREFIX`; the composition root
+(``talkkari.http``) adds the process-level routes (``/healthz``, ``/metrics``, the Telegram
+webhook) beside it. Without a context the routes exist (``/openapi.json`` is complete) but
+answer 503. A feature adds its ``APIRouter`` to :data:`ROUTERS`.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
-__all__ = ["create_app"]
+from admin_api import audit, auth, cases, officials, rules, teams
+from admin_api.context import AdminContext
+from admin_api.deps import API_PREFIX
+from admin_api.errors import install_problem_handlers
 
-API_PREFIX = "/api/v1"
+__all__ = ["API_PREFIX", "ROUTERS", "create_app"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    teams.router,
+    officials.router,
+    rules.router,
+    cases.router,
+    audit.router,
+)
 
 
-def create_app() -> FastAPI:
-    """The admin API; the composition root adds the process-level routes beside it."""
-    return FastAPI(
+def create_app(context: AdminContext | None = None) -> FastAPI:
+    """The admin API working with ``context``."""
+    app = FastAPI(
         title="Kaupunkitalkkari",
         summary="The city's caretaker bot: the officials' and communications staff's API.",
         version="0.1.0",
     )
+    app.state.admin_context = context
+    install_problem_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import intents
+from bot.handoff import WITH_PEOPLE, WithPeople
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
 from bot.ports import Button
@@ -43,8 +44,15 @@ class DialogueEdge(Protocol):
     """Carries out in the store what actions decide (their effect values of ``kinds``), and
     reads the ``slot`` that actions declaring it in their ``reads`` find filled."""
 
-    kinds: tuple[type, ...]
-    slot: str
+    @property
+    def kinds(self) -> tuple[type, ...]:
+        """The effect values this edge carries out."""
+        ...
+
+    @property
+    def slot(self) -> str | None:
+        """The slot this edge fills for actions that read it, or None."""
+        ...
 
     async def read(self, session: AsyncSession, conversation_id: int) -> Any: ...
 
@@ -92,6 +100,7 @@ class Dialogue:
         policy: Mapping[str, str],
         edges: Sequence[DialogueEdge] = (),
         preparers: Sequence[Preparer] = (),
+        people: WithPeople | None = None,
     ) -> None:
         self._actions = {action.name(): action for action in actions}
         missing = set(policy.values()) - self._actions.keys()
@@ -101,7 +110,8 @@ class Dialogue:
         self._understand = understand
         self._clock = clock
         self._metrics = metrics
-        self._edges = {edge.slot: edge for edge in edges}
+        self._edges = {edge.slot: edge for edge in edges if edge.slot}
+        self._people = people
         self._edge_of = {kind: edge for edge in edges for kind in edge.kinds}
         self._preparers = list(preparers)
 
@@ -178,9 +188,13 @@ class Dialogue:
         if inbound.text:
             writes.message(conversation, "in", "resident", inbound.text, None, None, self._clock)
         language = _reply_language(None, resident)
-        self._reply(
-            writes, conversation, [{"text": say("something_went_wrong", language)}], language
-        )
+        texts = [say("something_went_wrong", language)]
+        if self._people is not None:
+            promise = await self._people.after_failure(
+                session, conversation, language, self._clock.now()
+            )
+            texts += [promise] if promise else []
+        self._reply(writes, conversation, [{"text": text} for text in texts], language)
         await writes.execute(session, self._edge_of, now=self._clock.now())
 
     async def _parties(
@@ -279,6 +293,11 @@ class Dialogue:
             understood.language,
             self._clock,
         )
+        if conversation.state in WITH_PEOPLE and self._people is not None:
+            texts = await self._people.respond(
+                session, conversation, understood.intent.name, language, self._clock.now()
+            )
+            return self._reply(writes, conversation, [{"text": t} for t in texts], language)
         latest = understood.as_rasa_json()
         intent = understood.intent.name
         pending = conversation.slots.get(PENDING_INTENT)
@@ -400,7 +419,10 @@ class _Writes:
     ) -> None:
         await session.flush()  # residents' and conversations' changes first
         if self._messages:
-            await session.execute(insert(Message), self._messages)
+            # render_nulls: one executemany (else rows are split where their None keys differ)
+            await session.execute(
+                insert(Message).execution_options(render_nulls=True), self._messages
+            )
         await enqueue(session, self._outbox)
         by_edge: dict[int, tuple[DialogueEdge, list[tuple[int, object]]]] = {}
         for conversation_id, effect in self._effects:

@@ -14,15 +14,26 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    select,
+    update,
+)
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
 from store import Clock, Database, InboundUpdate, insert_new
-from store.queues import head_of_chat
+from store.queues import chat_heads, one_of
 
 __all__ = ["Intake"]
 
@@ -55,25 +66,33 @@ class Intake:
         self._on_answer = on_answer
         self._idle_poll_seconds = idle_poll_seconds
         self._wake = asyncio.Event()
-        self._pending = (
+        dialect = database.engine.dialect.name
+        heads = chat_heads(InboundUpdate, self._is_open, dialect=dialect)
+        # A chat's updates one at a time and in order, also across replicas: only the oldest
+        # open update of each chat is taken.
+        oldest = select(heads.c.id).order_by(heads.c.id).limit(bindparam("limit", type_=Integer))
+        self._pending = self._pending_among(one_of(InboundUpdate.id, oldest, dialect=dialect))
+
+    def _is_open(self, columns: Any) -> ColumnElement[bool]:
+        return and_(columns.handled_at.is_(None), columns.channel.in_(self._channels))
+
+    def _pending_among(
+        self, chosen: ColumnElement[bool]
+    ) -> Select[int, str, int, dict[str, Any] | None]:
+        """The ``chosen`` updates still unhandled, locked on PostgreSQL, oldest first."""
+        query = (
             select(
                 InboundUpdate.id,
                 InboundUpdate.channel,
                 InboundUpdate.update_id,
                 InboundUpdate.payload,
             )
-            .where(
-                InboundUpdate.handled_at.is_(None),
-                InboundUpdate.channel.in_(self._channels),
-                # A chat's updates one at a time and in order, also across replicas.
-                head_of_chat(
-                    InboundUpdate,
-                    lambda table: table.handled_at.is_(None),
-                    dialect=database.engine.dialect.name,
-                ),
-            )
+            .where(chosen, InboundUpdate.handled_at.is_(None))
             .order_by(InboundUpdate.id)
         )
+        if not self._db.is_sqlite:
+            query = query.with_for_update(skip_locked=True, of=InboundUpdate)
+        return query
 
     async def record(self, inbound: Inbound) -> bool:
         """Store ``inbound`` unless it is stored already; True when it was new.
@@ -158,16 +177,13 @@ class Intake:
         If the batch fails as a whole, its updates are handled one by one, so one update that
         breaks the dialogue only ever costs itself.
         """
-        query = self._pending.limit(limit)
-        if not self._db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
         row_ids: list[int] = []
         prepared = False
         try:
             while True:
                 try:
                     async with self._db.transaction() as session:
-                        rows = (await session.execute(query)).all()
+                        rows = (await session.execute(self._pending, {"limit": limit})).all()
                         row_ids = [row.id for row in rows]
                         if not rows:
                             return 0
@@ -202,9 +218,7 @@ class Intake:
         return len(rows)
 
     async def _handle(self, row_id: int) -> bool:
-        query = self._pending.where(InboundUpdate.id == row_id)
-        if not self._db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
+        query = self._pending_among(InboundUpdate.id.in_(self._head_with_id(row_id)))
         inbound: Inbound | None = None
         try:
             async with self._db.transaction() as session:
@@ -228,6 +242,24 @@ class Intake:
         if outcome.replies:
             self._on_answer()
         return True
+
+    def _head_with_id(self, row_id: int) -> Any:
+        """``row_id`` if it is the oldest open update of its chat (an empty set if not)."""
+        earlier = aliased(InboundUpdate)
+        row = aliased(InboundUpdate)
+        return (
+            select(row.id)
+            .where(
+                row.id == row_id,
+                ~exists().where(
+                    earlier.channel == row.channel,
+                    earlier.chat_id == row.chat_id,
+                    self._is_open(earlier),
+                    earlier.id < row.id,
+                ),
+            )
+            .scalar_subquery()
+        )
 
     async def _give_up(self, row_id: int, inbound: Inbound | None) -> None:
         """Mark the update failed and tell the resident; their text is kept for officials.

@@ -1,9 +1,10 @@
 """The sender: delivers the outbox, in order per chat, paced, and losing nothing.
 
-Rows are claimed with a lease, so a sender that dies mid-send leaves them to be retried once
-the lease runs out; on PostgreSQL claims use ``FOR UPDATE SKIP LOCKED`` so replicas never claim
-the same row. The one duplicate a crash can cause is a message Telegram accepted just before
-the process died, before we could record it: Telegram has no idempotency key.
+Rows are claimed with a lease, a batch at a time in one statement, and queued here until a
+send is free; a sender that dies mid-send leaves them to be retried once the lease runs out.
+On PostgreSQL claims use ``FOR UPDATE SKIP LOCKED`` so replicas never claim the same row. The
+one duplicate a crash can cause is a message Telegram accepted just before the process died,
+before we could record it: Telegram has no idempotency key.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import asyncio
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Integer, Table, Update, and_, bindparam, or_, select, update
 
 from bot.errors import (
     ChatMoved,
@@ -30,7 +32,7 @@ from bot.metrics import BotMetrics
 from bot.pacing import Pacer
 from bot.ports import Button, Transport
 from store import Clock, Conversation, Database, OutboxMessage
-from store.queues import head_of_chat
+from store.queues import chat_heads, one_of
 
 __all__ = ["Sender", "SenderPolicy"]
 
@@ -44,6 +46,9 @@ class SenderPolicy:
     lease_seconds: float = 60.0
     max_in_flight: int = 8
     """Sends under way at once: Telegram allows ~30/s, so a few in flight cover its latency."""
+    claim_batch: int = 64
+    """Rows claimed in one statement and queued for a free send. Their leases run while they
+    wait, so this stays far below what the sender sends in a lease."""
     max_attempts: int = 12
     first_backoff: float = 1.0
     max_backoff: float = 300.0
@@ -89,7 +94,10 @@ class Sender:
         self._pacer = Pacer(self._policy.rate)
         self._wake = doorbell or asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._claim_statement: Select[int, str, int, str, dict[str, Any] | None, int] | None = None
+        self._queue: deque[_Claimed] = deque()
+        """Claimed rows waiting for a free send, in claim order."""
+        self._sent_one = asyncio.Event()
+        self._claim_statement: Update | None = None
         self._delivered: list[dict[str, object]] = []
         self._retries: list[dict[str, object]] = []
         self._recording: asyncio.Task[None] | None = None
@@ -110,44 +118,88 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; then finish the sends in flight and return."""
         released = not self._db.is_sqlite
+        claim = True  # something may be due: at the start, on the doorbell, after a quiet poll
         try:
             while not stop.is_set():
-                self._wake.clear()
+                if self._wake.is_set():
+                    self._wake.clear()
+                    claim = True
+                self._sent_one.clear()
                 try:
                     if not released:
                         await self.release_abandoned_leases()
                         released = True
-                    claimed = await self._claim_if_free()
+                    if self._pacer.paused_for() > 0:
+                        # During a 429 pause the queued rows' leases would run out waiting.
+                        claim = await self._unclaim_queued() or claim
+                    elif claim and self._room():
+                        room = self._room()
+                        claimed = await self._claim(room)
+                        self._queue.extend(claimed)
+                        claim = len(claimed) == room  # a full batch: more may be waiting
                 except Exception:  # the database is away: nothing is lost, try again soon
                     log.exception("the sender could not reach the outbox; retrying in 1 s")
                     await asyncio.sleep(1.0)
+                    claim = True
                     continue
-                for row in claimed:
-                    task = asyncio.create_task(self._deliver(row))
-                    self._in_flight.add(task)
-                    task.add_done_callback(self._sent_or_logged)
-                if claimed and len(self._in_flight) >= self._policy.max_in_flight:
+                self._start_sends()
+                if claim and self._room():
                     await asyncio.sleep(0)
                     continue
-                await self._idle(stop)
+                claim = await self._idle(stop) or claim
         finally:
             try:
                 if self._in_flight:
                     await asyncio.gather(*self._in_flight, return_exceptions=True)
             finally:
                 # Even when cancelled at the end of the grace period: what was sent is recorded.
-                await asyncio.shield(self._record_outcomes())
+                await asyncio.shield(self._wind_up())
 
-    async def _claim_if_free(self) -> list[_Claimed]:
-        free = self._policy.max_in_flight - len(self._in_flight)
-        if free <= 0 or not self._transports or self._pacer.paused_for() > 0:
-            return []  # during a 429 pause, claim nothing: the leases would run out waiting
-        return await self._claim(free)
+    def _room(self) -> int:
+        """How many rows to claim now: none while the queue still feeds every free send."""
+        if not self._transports or self._pacer.paused_for() > 0:
+            return 0
+        if len(self._queue) >= self._policy.max_in_flight:
+            return 0
+        batch = max(self._policy.claim_batch, self._policy.max_in_flight)
+        return max(0, batch - len(self._queue) - len(self._in_flight))
+
+    def _start_sends(self) -> None:
+        while (
+            self._queue
+            and len(self._in_flight) < self._policy.max_in_flight
+            and self._pacer.paused_for() <= 0
+        ):
+            task = asyncio.create_task(self._deliver(self._queue.popleft()))
+            self._in_flight.add(task)
+            task.add_done_callback(self._sent_or_logged)
 
     def _sent_or_logged(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
+        self._sent_one.set()
         if not task.cancelled() and task.exception() is not None:
             log.error("a delivery failed unexpectedly", exc_info=task.exception())
+
+    async def _unclaim_queued(self) -> bool:
+        """Give back the leases of queued rows (not sent, so nothing is lost); True if any."""
+        if not self._queue:
+            return False
+        ids = [row.id for row in self._queue]
+        self._queue.clear()
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(_OUTBOX)
+                .where(_OUTBOX.c.id.in_(ids), _OUTBOX.c.status == "pending")
+                .values(leased_until=None)
+            )
+        return True
+
+    async def _wind_up(self) -> None:
+        await self._record_outcomes()
+        try:
+            await self._unclaim_queued()
+        except Exception:  # their leases run out by themselves
+            log.exception("giving back %d claimed rows failed", len(self._queue))
 
     async def deliver_pending(self) -> int:
         """Deliver everything due now and wait for it; returns how many rows were tried."""
@@ -158,76 +210,96 @@ class Sender:
             tried += len(claimed)
         return tried
 
-    async def _idle(self, stop: asyncio.Event) -> None:
-        waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+    async def _idle(self, stop: asyncio.Event) -> bool:
+        """Wait for the doorbell, a finished send or ``stop``; True when the wait timed out."""
+        waits = [
+            asyncio.ensure_future(self._wake.wait()),
+            asyncio.ensure_future(self._sent_one.wait()),
+            asyncio.ensure_future(stop.wait()),
+        ]
         try:
-            await asyncio.wait(
+            done, _ = await asyncio.wait(
                 waits, timeout=self._policy.idle_poll_seconds, return_when=asyncio.FIRST_COMPLETED
             )
         finally:
             for waiter in waits:
                 waiter.cancel()
         self._pacer.forget_idle_chats()
+        return not done
 
-    def _claim_query(self) -> Select[int, str, int, str, dict[str, Any] | None, int]:
-        """Due rows at the head of their chat's queue, most urgent first (built once)."""
-        now = bindparam("now", type_=OutboxMessage.__table__.c.next_attempt_at.type)
-        query = (
-            select(
-                OutboxMessage.id,
-                OutboxMessage.channel,
-                OutboxMessage.chat_id,
-                OutboxMessage.text,
-                OutboxMessage.buttons,
-                OutboxMessage.attempts,
+    def _claim_query(self) -> Update:
+        """Lease the due rows at the head of their chat's queue, most urgent first, and return
+        them: one statement (built once)."""
+        now = bindparam("now", type_=_OUTBOX.c.next_attempt_at.type)
+
+        def due(columns: Any) -> ColumnElement[bool]:
+            return and_(
+                columns.next_attempt_at <= now,
+                or_(columns.leased_until.is_(None), columns.leased_until < now),
             )
-            .where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.channel.in_(self._transports),
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until < now),
-                head_of_chat(
-                    OutboxMessage,
-                    lambda table: table.status == "pending",
-                    dialect=self._db.engine.dialect.name,
-                ),
-            )
-            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
-            .limit(bindparam("limit"))
+
+        dialect = self._db.engine.dialect.name
+        heads = chat_heads(OutboxMessage, self._is_open, dialect=dialect)
+        chosen = one_of(
+            _OUTBOX.c.id,
+            select(heads.c.id)
+            .where(due(heads.c))
+            .order_by(heads.c.priority.desc(), heads.c.id)
+            .limit(bindparam("limit", type_=Integer)),
+            dialect=dialect,
         )
         if not self._db.is_sqlite:
-            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
-        return query
+            # Lock what is taken, checking again that it waits: replicas never share a row.
+            locked = (
+                select(_OUTBOX.c.id)
+                .where(chosen, self._is_open(_OUTBOX.c), due(_OUTBOX.c))
+                .with_for_update(skip_locked=True)
+            )
+            chosen = _OUTBOX.c.id.in_(locked.scalar_subquery())
+        return (
+            update(_OUTBOX)
+            .where(chosen)
+            .values(leased_until=bindparam("leased_until", type_=_OUTBOX.c.leased_until.type))
+            .returning(
+                _OUTBOX.c.id,
+                _OUTBOX.c.channel,
+                _OUTBOX.c.chat_id,
+                _OUTBOX.c.text,
+                _OUTBOX.c.buttons,
+                _OUTBOX.c.attempts,
+                _OUTBOX.c.priority,
+            )
+        )
+
+    def _is_open(self, columns: Any) -> ColumnElement[bool]:
+        return and_(columns.status == "pending", columns.channel.in_(self._transports))
 
     async def _claim(self, limit: int) -> list[_Claimed]:
         now = self._clock.now()
         if self._claim_statement is None:
             self._claim_statement = self._claim_query()
+        parameters = {
+            "now": now,
+            "limit": limit,
+            "leased_until": now + timedelta(seconds=self._policy.lease_seconds),
+        }
         # A margin under the lease: never send a row another claim may already have.
         lease_ends = time.monotonic() + 0.8 * self._policy.lease_seconds
         async with self._db.transaction() as session:
-            rows = (
-                await session.execute(self._claim_statement, {"now": now, "limit": limit})
-            ).all()
-            if not rows:
-                return []
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_([row.id for row in rows]))
-                .values(leased_until=now + timedelta(seconds=self._policy.lease_seconds))
+            claimed = (await session.execute(self._claim_statement, parameters)).all()
+        rows = sorted(claimed, key=lambda row: (-row.priority, row.id))  # RETURNING has no order
+        return [
+            _Claimed(
+                id=row.id,
+                channel=row.channel,
+                chat_id=row.chat_id,
+                text=row.text,
+                buttons=_buttons(row.buttons),
+                attempts=row.attempts,
+                lease_ends=lease_ends,
             )
-            return [
-                _Claimed(
-                    id=row.id,
-                    channel=row.channel,
-                    chat_id=row.chat_id,
-                    text=row.text,
-                    buttons=_buttons(row.buttons),
-                    attempts=row.attempts,
-                    lease_ends=lease_ends,
-                )
-                for row in rows
-            ]
+            for row in rows
+        ]
 
     async def _deliver(self, row: _Claimed) -> None:
         transport = self._transports[row.channel]

@@ -42,9 +42,12 @@ COMMANDS = {
     "seuratut": "cases_followed",
     "foljer": "cases_followed",
     "följer": "cases_followed",
+    "botti": "return_to_bot",
+    "boten": "return_to_bot",
+    "bot": "return_to_bot",
 }
-"""Telegram commands that are not intent names themselves. ``cases_followed`` is reached
-only by command: listing what one follows needs no understanding."""
+"""Telegram commands that are not intent names themselves. ``cases_followed`` and
+``return_to_bot`` are reached only by command: they need no understanding."""
 _TRIGGER = re.compile(r"/(?P<name>\w+)(?:@\w+)?\s*(?P<entities>\{.*\})?", re.DOTALL)
 LANGUAGE_CONFIDENCE = 0.9
 """Below this, a resident's known language wins over what a short text seems to be."""

@@ -8,6 +8,7 @@ answer right now. The Ahjo client (:mod:`knowledge.ahjo`) and the local registry
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -119,10 +120,12 @@ class Case:
 
     @property
     def fingerprint(self) -> str:
-        """What a follower is told about when it changes: status, phase and records."""
+        """What a follower is told about when it changes (status, phase and records), as a
+        digest: a case with many records would otherwise need a long column."""
         phase = f"{self.phase.sequence}:{self.phase.status}" if self.phase else "-"
         records = ",".join(sorted(record.id for record in self.records))
-        return f"{self.status}|{phase}|{records}|{self.revision or ''}"
+        state = f"{self.status}|{phase}|{records}|{self.revision or ''}"
+        return hashlib.sha256(state.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

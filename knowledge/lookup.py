@@ -8,10 +8,11 @@ and the action that answers finds everything at hand.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from knowledge.cases import CaseSource, Lookup, NotFound, Unavailable
+from knowledge.registry import CaseRegistry
 from store import Clock
 
 __all__ = ["Cases"]
@@ -27,7 +28,9 @@ class Cases:
     any other number is :class:`~knowledge.cases.Unavailable`.
     """
 
-    def __init__(self, registry: CaseSource, decisions: CaseSource | None, *, clock: Clock) -> None:
+    def __init__(
+        self, registry: CaseRegistry, decisions: CaseSource | None, *, clock: Clock
+    ) -> None:
         self._registry = registry
         self._decisions = decisions
         self._clock = clock
@@ -53,6 +56,24 @@ class Cases:
             # Not "no such case": only the decision system could say that.
             return Unavailable(diary_number, "no decision system is configured")
         return await self._decisions.lookup(diary_number, language=language)
+
+    async def fresh_many(
+        self, diary_numbers: Sequence[str], *, language: str = "fi", concurrency: int = 8
+    ) -> list[Lookup]:
+        """:meth:`fresh` for many numbers: the registry in one query, the rest from the decision
+        system ``concurrency`` at a time."""
+        registered = await self._registry.lookup_many(diary_numbers, language=language)
+        limit = asyncio.Semaphore(concurrency)
+
+        async def decided(number: str) -> Lookup:
+            if number in registered:
+                return registered[number]
+            if self._decisions is None:
+                return Unavailable(number, "no decision system is configured")
+            async with limit:
+                return await self._decisions.lookup(number, language=language)
+
+        return list(await asyncio.gather(*(decided(number) for number in diary_numbers)))
 
     async def prefetch(self, wanted: Iterable[tuple[str, str]]) -> None:
         """Look up each ``(diary_number, language)`` now; :meth:`lookup` answers from it soon."""

@@ -9,7 +9,7 @@ the admin API edits them one at a time.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,9 +53,15 @@ class CaseRegistry:
             return NotFound(diary_number)
         return registry_case(row, language=language)
 
-    async def numbers(self) -> set[str]:
+    async def lookup_many(
+        self, diary_numbers: Sequence[str], *, language: str = "fi"
+    ) -> dict[str, Case]:
+        """The registered ones among ``diary_numbers``, in one query."""
         async with self._database.sessions() as session:
-            return set(await session.scalars(select(LocalCase.diary_number)))
+            rows = await session.scalars(
+                select(LocalCase).where(LocalCase.diary_number.in_(list(diary_numbers)))
+            )
+            return {row.diary_number: registry_case(row, language=language) for row in rows}
 
 
 def registry_case(row: LocalCase, *, language: str) -> Case:

@@ -95,7 +95,10 @@ def outbox_rows(
 async def enqueue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Write outbox rows (from :func:`outbox_rows`) in ``session``'s transaction."""
     if rows:
-        await session.execute(insert(OutboxMessage), list(rows))
+        # render_nulls: one executemany (else rows are split where their None keys differ)
+        await session.execute(
+            insert(OutboxMessage).execution_options(render_nulls=True), list(rows)
+        )
 
 
 async def enqueue_text(session: AsyncSession, **row: Any) -> None:

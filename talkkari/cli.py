@@ -77,6 +77,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     import_cases.set_defaults(command=_cases_import)
 
+    officials = commands.add_parser("officials", help="officials' accounts")
+    officials_commands = officials.add_subparsers(metavar="ACTION", required=True)
+    add_official = officials_commands.add_parser(
+        "add", help="add an official's account (the password is read from stdin)"
+    )
+    add_official.add_argument("--email", required=True, help="the login name")
+    add_official.add_argument("--name", required=True, help="as residents see it")
+    add_official.add_argument("--title", required=True, help="public title in Finnish")
+    add_official.add_argument("--title-sv", help="public title in Swedish")
+    add_official.add_argument("--title-en", help="public title in English")
+    add_official.add_argument("--role", required=True, choices=("admin", "official", "comms"))
+    add_official.add_argument(
+        "--team", action="append", default=[], metavar="KEY", help="a team's key (repeatable)"
+    )
+    add_official.add_argument(
+        "--language",
+        action="append",
+        choices=("fi", "sv", "en"),
+        help="a language the official answers in (repeatable; default fi)",
+    )
+    add_official.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password (at least 12 characters) from the first line of stdin",
+    )
+    add_official.set_defaults(command=_officials_add)
+
     database = commands.add_parser("db", help="the database")
     database_commands = database.add_subparsers(metavar="ACTION", required=True)
     database_commands.add_parser("upgrade", help="migrate the schema to the newest").set_defaults(
@@ -95,7 +123,7 @@ async def _run(settings: Settings, arguments: argparse.Namespace) -> int:
         from store import upgrade
 
         await upgrade(runtime.database)
-        await seed_demo(runtime.database, runtime.intake)
+        await seed_demo(runtime.database, runtime.intake, runtime.router)
     await serve(
         runtime,
         on_ready=lambda: log.info(
@@ -117,6 +145,7 @@ async def _chat(settings: Settings, arguments: argparse.Namespace) -> int:
     )
     try:
         await upgrade(runtime.database)
+        await runtime.router.refresh()
         print("Kaupunkitalkkari — write to the bot (Ctrl-D ends). Kirjoita / skriv / write:")
         await chat(runtime.intake, runtime.sender, language_code=arguments.language)
     finally:
@@ -200,6 +229,72 @@ async def _cases_import(settings: Settings, arguments: argparse.Namespace) -> in
         f"{len(rows) - done.added - done.updated} unchanged, {len(refused)} refused"
     )
     return 1 if refused else 0
+
+
+async def _officials_add(settings: Settings, arguments: argparse.Namespace) -> int:
+    from pydantic import SecretStr, ValidationError
+    from sqlalchemy import select
+
+    from admin_api import Passwords
+    from admin_api.errors import ApiError
+    from admin_api.officials import MIN_PASSWORD_LENGTH, OfficialIn, add_official
+    from routing.audit import Actor
+    from store import Database, SystemClock, Team, upgrade
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(
+            f"talkkari: the password must be at least {MIN_PASSWORD_LENGTH} characters long",
+            file=sys.stderr,
+        )
+        return 2
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+        async with database.sessions() as session:
+            known = {key: id_ for key, id_ in await session.execute(select(Team.key, Team.id))}
+        unknown = [key for key in arguments.team if key not in known]
+        if unknown:
+            print(
+                f"talkkari: no team with the key {', '.join(unknown)}; "
+                f"known keys: {', '.join(sorted(known)) or '(no teams yet)'}",
+                file=sys.stderr,
+            )
+            return 2
+        try:
+            new = OfficialIn(
+                email=arguments.email,
+                name=arguments.name,
+                title_fi=arguments.title,
+                title_sv=arguments.title_sv,
+                title_en=arguments.title_en,
+                languages=arguments.language or ["fi"],
+                role=arguments.role,
+                teams=[known[key] for key in arguments.team],
+                password=SecretStr(password),
+            )
+        except ValidationError as exc:
+            for error in exc.errors():
+                where = ".".join(str(part) for part in error["loc"])
+                print(f"talkkari: {where}: {error['msg']}", file=sys.stderr)
+            return 2
+        password_hash = await Passwords().hash(password)
+        try:
+            async with database.transaction() as session:
+                official = await add_official(
+                    session,
+                    new,
+                    password_hash=password_hash,
+                    actor=Actor(None, "cli"),
+                    at=SystemClock().now(),
+                )
+        except ApiError as exc:
+            print(f"talkkari: {exc.detail}", file=sys.stderr)
+            return 1
+    finally:
+        await database.dispose()
+    print(f"added {official.role} {official.email} (id {official.id})")
+    return 0
 
 
 def _configure_logging(settings: Settings, *, quiet: bool) -> None:

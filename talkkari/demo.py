@@ -12,7 +12,8 @@ from bot.inbound import Inbound
 from bot.intake import Intake
 from bot.ports import Button
 from knowledge.registry import import_cases, read_cases_csv
-from store import Conversation, Database, SystemClock
+from routing import Router
+from store import Conversation, Database, RoutingRule, SystemClock, Team
 
 __all__ = ["DEMO_CHANNEL", "DEMO_CONVERSATIONS", "DemoTransport", "seed_demo"]
 
@@ -47,11 +48,33 @@ DEMO_CASES = Path(__file__).with_name("demo_cases.csv")
 """Registry cases for the demo: titles and statuses of real cases from Ahjo's open data."""
 
 
-async def seed_demo(database: Database, intake: Intake) -> int:
-    """Three demo residents talk to the bot once, through the real dialogue, and the registry
-    gets a few cases to ask about (``HEL 2015-001115``); idempotent."""
+DEMO_TEAMS = (
+    {
+        "key": "default",
+        "name_fi": "Kaupungin neuvonta",
+        "name_sv": "Stadens rådgivning",
+        "name_en": "City advice",
+    },
+    {
+        "key": "street-maintenance",
+        "name_fi": "Katujen kunnossapito",
+        "name_sv": "Gatuunderhåll",
+        "name_en": "Street maintenance",
+    },
+)
+"""Demo teams (weekdays 8–16, an answer within a working day), so the handoff can be tried."""
+WEEKDAYS_8_TO_16 = {str(day): [["08:00", "16:00"]] for day in range(1, 6)}
+
+
+async def seed_demo(database: Database, intake: Intake, router: Router | None = None) -> int:
+    """Three demo residents talk to the bot once, through the real dialogue; the registry gets
+    a few cases to ask about (``HEL 2015-001115``) and there are two teams, reports of street
+    problems going to the second; idempotent."""
     rows, _ = read_cases_csv(DEMO_CASES)
     await import_cases(database, rows, clock=SystemClock())
+    await _seed_teams(database)
+    if router is not None:
+        await router.refresh()
     async with database.sessions() as session:
         seeded = await session.scalar(
             select(Conversation.id).where(
@@ -80,3 +103,24 @@ async def seed_demo(database: Database, intake: Intake) -> int:
         handled += answered
     log.info("demo data: %d messages from demo residents answered", handled)
     return handled
+
+
+async def _seed_teams(database: Database) -> None:
+    async with database.transaction() as session:
+        if await session.scalar(select(Team.id).limit(1)) is not None:
+            return
+        teams = [
+            Team(**team, office_hours=WEEKDAYS_8_TO_16, sla_minutes=480, active=True)
+            for team in DEMO_TEAMS
+        ]
+        session.add_all(teams)
+        await session.flush()
+        session.add(
+            RoutingRule(
+                position=1,
+                name="Street problems (demo)",
+                intent="report_issue",
+                team_id=teams[1].id,
+                active=True,
+            )
+        )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import tzinfo
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -11,8 +13,10 @@ from sqlalchemy import func, select, text
 from starlette.responses import Response
 
 import admin_api
+from admin_api.context import Explain
 from bot.channels.telegram import TelegramChannel
-from store import Database, InboundUpdate, OutboxMessage
+from routing import HELSINKI, InboxBell
+from store import Clock, Database, InboundUpdate, OutboxMessage
 
 __all__ = ["build_http_app"]
 
@@ -25,8 +29,24 @@ def build_http_app(
     registry: CollectorRegistry,
     telegram: TelegramChannel | None,
     telegram_mode: str,
+    clock: Clock,
+    secret_key: str,
+    on_routing_changed: Callable[[], Awaitable[None]] | None = None,
+    explain: Explain | None = None,
+    bell: InboxBell | None = None,
+    timezone: tzinfo = HELSINKI,
 ) -> FastAPI:
-    app = admin_api.create_app()
+    app = admin_api.create_app(
+        admin_api.AdminContext(
+            database=database,
+            clock=clock,
+            secret_key=secret_key,
+            on_routing_changed=on_routing_changed,
+            explain=explain,
+            bell=bell,
+            timezone=timezone,
+        )
+    )
     outbox_pending = Gauge(
         "talkkari_outbox_pending", "Outbox rows waiting to be delivered.", registry=registry
     )

@@ -8,7 +8,7 @@ import logging
 import signal
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import uvicorn
@@ -22,6 +22,7 @@ from bot.cases.prefetch import CasePrefetch
 from bot.channels import telegram as telegram_channel
 from bot.channels.telegram import TelegramChannel
 from bot.dialogue import Dialogue
+from bot.handoff import HandoffEdge, WithPeople
 from bot.intake import Intake
 from bot.metrics import BotMetrics
 from bot.ports import Transport
@@ -30,7 +31,10 @@ from intents import Understanding
 from knowledge.ahjo import AhjoClient
 from knowledge.lookup import Cases
 from knowledge.registry import CaseRegistry
-from store import Clock, Database, SystemClock, upgrade
+from routing import InboxBell, Router, TeamInfo, make_promise
+from routing.sla import SlaWatch
+from store import Clock, Database, SystemClock, Team, upgrade
+from talkkari.explain import routing_explainer
 from talkkari.http import build_http_app
 from talkkari.settings import Settings, TelegramMode
 
@@ -56,6 +60,9 @@ class Runtime:
     cases: Cases
     ahjo: AhjoClient | None
     watcher: CaseWatcher
+    router: Router
+    sla: SlaWatch
+    bell: InboxBell
     telegram: TelegramChannel | None
     http: FastAPI
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -87,14 +94,18 @@ class Runtime:
         )
         cases = Cases(CaseRegistry(database), ahjo, clock=clock)
         watch_interval = timedelta(seconds=settings.case_watch_interval)
+        timezone = ZoneInfo(settings.timezone)
+        router = Router(database, timezone=timezone)
+        bell = InboxBell()
         dialogue = Dialogue(
-            actions=default_actions(cases, timezone=ZoneInfo(settings.timezone)),
+            actions=default_actions(cases, router=router, clock=clock, timezone=timezone),
             policy=DEFAULT_POLICY,
             clock=clock,
             metrics=metrics,
             understand=understanding.parse,
-            edges=[FollowBook(check_interval=watch_interval)],
+            edges=[FollowBook(check_interval=watch_interval), HandoffEdge()],
             preparers=[CasePrefetch(cases)],
+            people=WithPeople(router, timezone=timezone),
         )
         outbox_doorbell = asyncio.Event()
         transports: dict[str, Transport] = dict(extra_transports or {})
@@ -138,11 +149,23 @@ class Runtime:
             policy=WatchPolicy(interval=watch_interval),
             on_notice=outbox_doorbell.set,
         )
+
+        def due_for(team: Team, now: datetime) -> datetime | None:
+            info = router.team(team.id) or TeamInfo.from_row(team, timezone=timezone)
+            return make_promise(info, now).due_at
+
+        sla = SlaWatch(database, clock=clock, due_for=due_for, on_change=bell.ring)
         http = build_http_app(
             database=database,
             registry=registry,
             telegram=telegram,
             telegram_mode=settings.telegram_mode.value if telegram else "off",
+            clock=clock,
+            secret_key=settings.secret_key.get_secret_value(),
+            on_routing_changed=router.refresh,
+            explain=routing_explainer(understanding.parse, router),
+            bell=bell,
+            timezone=timezone,
         )
         return cls(
             settings=settings,
@@ -156,6 +179,9 @@ class Runtime:
             cases=cases,
             ahjo=ahjo,
             watcher=watcher,
+            router=router,
+            sla=sla,
+            bell=bell,
             telegram=telegram,
             http=http,
         )
@@ -188,6 +214,7 @@ async def serve(
     for signum in signals:
         loop.add_signal_handler(signum, stop.set)
     await upgrade(runtime.database)
+    await runtime.router.refresh()  # before the first message, so it can be routed
     if runtime.telegram is None:
         log.warning(
             "No TALKKARI_TELEGRAM_TOKEN: the Telegram channel is off, everything else runs "
@@ -207,6 +234,8 @@ async def serve(
         asyncio.create_task(runtime.intake.run(stop), name="intake"),
         asyncio.create_task(runtime.sender.run(stop), name="sender"),
         asyncio.create_task(runtime.watcher.run(stop), name="case watcher"),
+        asyncio.create_task(runtime.router.run(stop), name="router"),
+        asyncio.create_task(runtime.sla.run(stop), name="sla watch"),
     ]
     http_task = asyncio.create_task(server.serve(), name="http")
     telegram_task = (

@@ -10,13 +10,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from bot.actions import default_actions
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
 from intents import Understanding
 from store import Conversation, Database, OutboxMessage, Resident, SystemClock
-from tests.support.cases import HELSINKI, registry_only
+from tests.support.cases import actions_for
 
 
 class ActionRemember(Action):  # type: ignore[misc]
@@ -50,7 +49,7 @@ async def test_events_update_the_conversation_and_messages_reach_the_outbox(
 ) -> None:
     action = ActionRemember()
     dialogue = Dialogue(
-        actions=[*default_actions(registry_only(database), timezone=HELSINKI), action],
+        actions=[*actions_for(database), action],
         clock=SystemClock(),
         metrics=BotMetrics.create(CollectorRegistry()),
         policy={"greet": "action_remember", "nlu_fallback": "action_not_understood"},

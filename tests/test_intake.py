@@ -10,14 +10,14 @@ from prometheus_client import CollectorRegistry
 from rasa_sdk import Action
 from sqlalchemy import func, select
 
-from bot.actions import DEFAULT_POLICY, default_actions
+from bot.actions import DEFAULT_POLICY
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.intake import Intake
 from bot.metrics import BotMetrics
 from intents import Understanding
 from store import Database, InboundUpdate, Message, OutboxMessage, SystemClock
-from tests.support.cases import HELSINKI, registry_only
+from tests.support.cases import actions_for
 
 
 class FixedClock:
@@ -32,7 +32,7 @@ def make_intake(database: Database, understanding: Understanding, clock: object 
     clock = clock or SystemClock()
     metrics = BotMetrics.create(CollectorRegistry())
     dialogue = Dialogue(
-        actions=default_actions(registry_only(database), timezone=HELSINKI),
+        actions=actions_for(database),
         policy=DEFAULT_POLICY,
         understand=understanding.parse,
         clock=clock,  # type: ignore[arg-type]
@@ -130,7 +130,7 @@ async def test_an_update_that_breaks_the_dialogue_gets_an_apology_and_blocks_not
 ) -> None:
     metrics = BotMetrics.create(CollectorRegistry())
     dialogue = Dialogue(
-        actions=[*default_actions(registry_only(database), timezone=HELSINKI), ActionThatBreaks()],
+        actions=[*actions_for(database), ActionThatBreaks()],
         policy={**DEFAULT_POLICY, "greet": "action_that_breaks"},
         understand=understanding.parse,
         clock=SystemClock(),

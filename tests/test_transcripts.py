@@ -28,9 +28,10 @@ TRANSCRIPTS: dict[str, Transcript] = {
     ],
     "en": [
         ("hi", "Hello! I am the City Caretaker"),
+        # No teams in these runs: the bot says honestly that it cannot pass the report on.
         (
             "the street light is broken on my street in Kallio",
-            "I understood that you want to report",
+            "I'm sorry, I cannot pass your message to anyone right now.",
         ),
         ("zxqv wbbl prrt", "Sorry, I did not understand."),
         ("thanks", "You're welcome!"),

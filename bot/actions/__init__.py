@@ -20,10 +20,15 @@ from bot.actions.conversation import (
     ActionNotYet,
     ActionThanks,
 )
-from bot.actions.smalltalk import ActionGreet, ActionHelp, ActionNotUnderstood
+from bot.actions.handoff import ActionAskOfficial, ActionReportIssue
+from bot.actions.smalltalk import ActionBackWithBot, ActionGreet, ActionHelp, ActionNotUnderstood
+from routing import Router
+from store import Clock
 
 __all__ = [
     "DEFAULT_POLICY",
+    "ActionAskOfficial",
+    "ActionBackWithBot",
     "ActionCaseFollow",
     "ActionCaseStatus",
     "ActionCaseUnfollow",
@@ -34,6 +39,7 @@ __all__ = [
     "ActionHelp",
     "ActionNotUnderstood",
     "ActionNotYet",
+    "ActionReportIssue",
     "ActionThanks",
     "default_actions",
 ]
@@ -49,14 +55,22 @@ DEFAULT_POLICY: dict[str, str] = {
     "case_follow": "action_case_follow",
     "case_unfollow": "action_case_unfollow",
     "cases_followed": "action_cases_followed",
+    "ask_official": "action_ask_official",
+    "report_issue": "action_report_issue",
+    "return_to_bot": "action_back_with_bot",
     **dict.fromkeys(NOT_YET_INTENTS, "action_not_yet"),
 }
 """Intent → action. Intents whose capability is still to come say so honestly."""
 
 
-def default_actions(cases: CaseLookup, *, timezone: tzinfo) -> list[Action]:
+def default_actions(
+    cases: CaseLookup, *, router: Router, clock: Clock, timezone: tzinfo
+) -> list[Action]:
     return [
         *case_actions(cases, timezone=timezone),
+        ActionAskOfficial(router, clock=clock, timezone=timezone),
+        ActionReportIssue(router, clock=clock, timezone=timezone),
+        ActionBackWithBot(),
         ActionGreet(),
         ActionHelp(),
         ActionNotUnderstood(),

@@ -37,6 +37,8 @@ MAX_CASES_PER_MESSAGE = 5
 MAX_FOLLOWS = 50
 PENDING_INTENT = "pending_intent"
 LAST_CASES = "last_cases"
+LAST_CASE_SECTOR = "last_case_sector"
+"""The responsible sector of the case last told about: a question after it goes to its team."""
 
 # Something typed as a diary number that the understanding did not accept as one: "HEL" with
 # digits, or a year-number pair (2025-1216, 2025/001216, HEL 25-1216, HEL 2025-0012160).
@@ -119,7 +121,12 @@ class ActionCaseStatus(_CaseAction):
             dispatcher.utter_message(
                 text=describe_lookup(answer, language, timezone=self._timezone), buttons=buttons
             )
-        return [SlotSet(PENDING_INTENT, None), SlotSet(LAST_CASES, shown or None)]
+        sectors = {answer.sector_id for answer in answers if isinstance(answer, Case)}
+        return [
+            SlotSet(PENDING_INTENT, None),
+            SlotSet(LAST_CASES, shown or None),
+            SlotSet(LAST_CASE_SECTOR, sectors.pop() if len(sectors) == 1 else None),
+        ]
 
 
 class ActionCaseFollow(_CaseAction):

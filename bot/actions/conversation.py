@@ -25,8 +25,6 @@ NOT_YET_INTENTS = (
     "area_subscribe",
     "area_unsubscribe",
     "notices_list",
-    "report_issue",
-    "ask_official",
     "service_question",
     "privacy_info",
     "delete_my_data",

@@ -9,7 +9,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.texts import say
 
-__all__ = ["ActionGreet", "ActionHelp", "ActionNotUnderstood", "Events", "SayAction"]
+__all__ = [
+    "ActionBackWithBot",
+    "ActionGreet",
+    "ActionHelp",
+    "ActionNotUnderstood",
+    "Events",
+    "SayAction",
+]
 
 Events = list[Any]
 """rasa-sdk events (``SlotSet`` …) and our own effect values (frozen dataclasses such as
@@ -47,3 +54,10 @@ class ActionNotUnderstood(SayAction):
 
     action_name = "action_not_understood"
     text_key = "not_understood"
+
+
+class ActionBackWithBot(SayAction):
+    """``/botti`` while the bot has the conversation anyway: say it is here."""
+
+    action_name = "action_back_with_bot"
+    text_key = "back_with_bot"

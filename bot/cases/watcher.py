@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.telling import case_snapshot, describe_change
@@ -37,8 +37,10 @@ NOTICE_PRIORITY = -1
 
 
 class FreshLookup(Protocol):
-    async def fresh(self, diary_number: str, *, language: str = "fi") -> Lookup:
-        """The case as its source has it now, not as remembered for a resident's question."""
+    async def fresh_many(
+        self, diary_numbers: Sequence[str], *, language: str = "fi", concurrency: int = 8
+    ) -> list[Lookup]:
+        """The cases as their sources have them now, not as remembered for a resident."""
         ...
 
 
@@ -98,23 +100,37 @@ class CaseWatcher:
         numbers = await self._claim()
         if not numbers:
             return WatchRound()
-        limit = asyncio.Semaphore(self._policy.concurrency)
-
-        async def look(number: str) -> Lookup:
-            async with limit:
-                return await self._cases.fresh(number, language=DEFAULT_LANGUAGE)
-
-        found = await asyncio.gather(*(look(number) for number in numbers))
+        found = await self._cases.fresh_many(
+            numbers, language=DEFAULT_LANGUAGE, concurrency=self._policy.concurrency
+        )
         changed = told = unanswered = 0
         async with self._database.transaction() as session:
+            # The batch's rows in two reads; most cases have not moved and need nothing more.
+            watched = {
+                row.diary_number: row
+                for row in await session.scalars(
+                    select(WatchedCase).where(WatchedCase.diary_number.in_(numbers))
+                )
+            }
+            seen: dict[str, set[str | None]] = {}
+            for number, fingerprint in await session.execute(
+                select(CaseFollow.diary_number, CaseFollow.fingerprint).where(
+                    CaseFollow.diary_number.in_(numbers)
+                )
+            ):
+                seen.setdefault(number, set()).add(fingerprint)
             for number, lookup in zip(numbers, found, strict=True):
+                if number not in watched:
+                    continue
                 if isinstance(lookup, Case) and not lookup.stale:
-                    moved, notices = await self._compare(session, number, lookup)
+                    moved, notices = await self._compare(
+                        session, watched[number], seen.get(number, set()), lookup
+                    )
                     changed += moved
                     told += notices
                 else:
                     unanswered += 1  # not answered, stale, or not (or no longer) public
-                    await self._reschedule(session, number, failed=True)
+                    self._schedule(watched[number], self._clock.now(), failed=True)
         if told and self._on_notice is not None:
             self._on_notice()
         return WatchRound(checked=len(numbers), changed=changed, told=told, unanswered=unanswered)
@@ -142,15 +158,25 @@ class CaseWatcher:
                 )
         return numbers
 
-    async def _compare(self, session: AsyncSession, number: str, case: Case) -> tuple[int, int]:
-        """Bring the case's followers up to ``case``; returns (changed?, notices queued)."""
-        watched = await session.get(WatchedCase, number)
-        if watched is None:
-            return 0, 0
-        if not await session.scalar(select(exists().where(CaseFollow.diary_number == number))):
+    async def _compare(
+        self,
+        session: AsyncSession,
+        watched: WatchedCase,
+        seen: set[str | None],
+        case: Case,
+    ) -> tuple[int, int]:
+        """Bring the case's followers (who have seen ``seen``) up to ``case``; returns
+        (changed?, notices queued)."""
+        number = watched.diary_number
+        now = self._clock.now()
+        if not seen:
             await session.delete(watched)  # nobody follows it any more
             return 0, 0
         fingerprint = case.fingerprint
+        if seen == {fingerprint} and watched.fingerprint == fingerprint:
+            watched.checked_at = now
+            self._schedule(watched, now, failed=False)
+            return 0, 0
         before = watched.snapshot
         # Followers who began while the source did not answer learn the case silently.
         await session.execute(
@@ -166,7 +192,6 @@ class CaseWatcher:
                 .returning(CaseFollow.conversation_id)
             )
         )
-        now = self._clock.now()
         changed = watched.fingerprint is not None and watched.fingerprint != fingerprint
         watched.fingerprint = fingerprint
         watched.snapshot = case_snapshot(case)
@@ -220,11 +245,6 @@ class CaseWatcher:
             )
         await enqueue(session, outbox)
         return len({row["conversation_id"] for row in outbox})
-
-    async def _reschedule(self, session: AsyncSession, number: str, *, failed: bool) -> None:
-        watched = await session.get(WatchedCase, number)
-        if watched is not None:
-            self._schedule(watched, self._clock.now(), failed=failed)
 
     def _schedule(self, watched: WatchedCase, now: datetime, *, failed: bool) -> None:
         interval = self._policy.interval

@@ -11,13 +11,14 @@ from typing import Final
 
 from bot.texts.cases import CASES
 from bot.texts.conversation import CONVERSATION
+from bot.texts.handoff import HANDOFF
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "TEXTS", "say"]
 
 LANGUAGES: Final = ("fi", "sv", "en")
 DEFAULT_LANGUAGE: Final = "fi"
 
-TEXTS: Final = MappingProxyType({**CONVERSATION, **CASES})
+TEXTS: Final = MappingProxyType({**CONVERSATION, **CASES, **HANDOFF})
 
 
 def say(key: str, language: str | None, /, **values: object) -> str:
