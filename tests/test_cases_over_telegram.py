@@ -5,29 +5,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.fakes.ahjo import FakeAhjo
 from tests.fakes.telegram import FakeTelegram
+from tests.support.clock import ShiftedClock
 from tests.support.running import bot_settings, running_bot
 
 CASE = "HEL 2025-001216"
 TITLE = "Valtuustoaloite, Haltialan kotieläintilasta eläinsuojelukeskus"
-
-
-class ShiftedClock:
-    """The system's time, moved forward by hand: caches expire and cases fall due at once."""
-
-    def __init__(self) -> None:
-        self.shift = timedelta()
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.shift
-
-    def advance(self, by: timedelta) -> None:
-        self.shift += by
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import functools
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -28,6 +27,7 @@ from sqlalchemy import select
 from admin_api import API_PREFIX
 from store import Database, Membership, Official, Team
 from talkkari.runtime import Runtime
+from tests.support.clock import ShiftedClock
 from tests.support.running import free_port
 
 __all__ = [
@@ -41,19 +41,6 @@ __all__ = [
 ]
 
 PASSWORD = "kaupungin-salasana-123"
-
-
-class ShiftedClock:
-    """The system's time, moved forward by hand: tokens expire and locks end at once."""
-
-    def __init__(self) -> None:
-        self.shift = timedelta()
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.shift
-
-    def advance(self, by: timedelta) -> None:
-        self.shift += by
 
 
 class _Server(uvicorn.Server):
