@@ -69,9 +69,11 @@ class Intake:
         dialect = database.engine.dialect.name
         heads = chat_heads(InboundUpdate, self._is_open, dialect=dialect)
         # A chat's updates one at a time and in order, also across replicas: only the oldest
-        # open update of each chat is taken.
-        oldest = select(heads.c.id).order_by(heads.c.id).limit(bindparam("limit", type_=Integer))
+        # open update of each chat is taken. The limit comes after the lock's SKIP LOCKED, so
+        # a replica takes the next heads rather than none while another holds the first ones.
+        oldest = select(heads.c.id)
         self._pending = self._pending_among(one_of(InboundUpdate.id, oldest, dialect=dialect))
+        self._pending = self._pending.limit(bindparam("limit", type_=Integer))
 
     def _is_open(self, columns: Any) -> ColumnElement[bool]:
         return and_(columns.handled_at.is_(None), columns.channel.in_(self._channels))

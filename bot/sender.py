@@ -240,19 +240,28 @@ class Sender:
 
         dialect = self._db.engine.dialect.name
         heads = chat_heads(OutboxMessage, self._is_open, dialect=dialect)
-        chosen = one_of(
-            _OUTBOX.c.id,
-            select(heads.c.id)
-            .where(due(heads.c))
-            .order_by(heads.c.priority.desc(), heads.c.id)
-            .limit(bindparam("limit", type_=Integer)),
-            dialect=dialect,
-        )
-        if not self._db.is_sqlite:
+        limit = bindparam("limit", type_=Integer)
+        if self._db.is_sqlite:
+            chosen = _OUTBOX.c.id.in_(
+                select(heads.c.id)
+                .where(due(heads.c))
+                .order_by(heads.c.priority.desc(), heads.c.id)
+                .limit(limit)
+                .scalar_subquery()
+            )
+        else:
             # Lock what is taken, checking again that it waits: replicas never share a row.
+            # The limit comes after SKIP LOCKED, so that a replica takes the next rows rather
+            # than none while another holds the first ones.
             locked = (
                 select(_OUTBOX.c.id)
-                .where(chosen, self._is_open(_OUTBOX.c), due(_OUTBOX.c))
+                .where(
+                    one_of(_OUTBOX.c.id, select(heads.c.id).where(due(heads.c)), dialect=dialect),
+                    self._is_open(_OUTBOX.c),
+                    due(_OUTBOX.c),
+                )
+                .order_by(_OUTBOX.c.priority.desc(), _OUTBOX.c.id)
+                .limit(limit)
                 .with_for_update(skip_locked=True)
             )
             chosen = _OUTBOX.c.id.in_(locked.scalar_subquery())

@@ -88,8 +88,9 @@ async def test_a_failed_text_holds_back_the_chats_later_texts(database: Database
 async def test_two_senders_on_one_database_never_send_a_row_twice(database: Database) -> None:
     if database.is_sqlite:
         pytest.skip("replicas need PostgreSQL; on SQLite one process sends")
-    for chat in range(40):
-        await enqueue(database, chat, *(f"{chat}:{n}" for n in range(5)))
+    # More chats than one claim takes (64 rows), so that both replicas find work.
+    for chat in range(100):
+        await enqueue(database, chat, *(f"{chat}:{n}" for n in range(2)))
     telegram: list[tuple[int, str]] = []
     first, second = RecordingTransport(telegram=telegram), RecordingTransport(telegram=telegram)
     await deliver_all(
@@ -101,8 +102,8 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(database: Data
     async with database.sessions() as session:
         statuses = set((await session.scalars(select(OutboxMessage.status))).all())
     assert statuses == {"sent"}
-    for chat in range(40):
-        assert [text for c, text in telegram if c == chat] == [f"{chat}:{n}" for n in range(5)]
+    for chat in range(100):
+        assert [text for c, text in telegram if c == chat] == [f"{chat}:{n}" for n in range(2)]
 
 
 class RateLimitedOnce(RecordingTransport):
