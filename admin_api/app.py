@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from admin_api import audit, auth, cases, officials, rules, teams
+from admin_api import audit, auth, cases, conversations, events, officials, rules, teams
 from admin_api.context import AdminContext
 from admin_api.deps import API_PREFIX
 from admin_api.errors import install_problem_handlers
@@ -24,6 +24,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     rules.router,
     cases.router,
     audit.router,
+    conversations.router,
+    events.router,
 )
 
 

@@ -140,7 +140,9 @@ async def fetch_page(
 
 
 def _kind_of(column: Any) -> type:
-    python_type: type = column.type.python_type
+    # A TypeDecorator (our UtcDateTime) reports ``object``; the type it wraps knows better.
+    kind = getattr(column.type, "impl_instance", column.type)
+    python_type: type = kind.python_type
     if issubclass(python_type, datetime):
         return datetime
     if issubclass(python_type, int):

@@ -9,6 +9,7 @@ completely or not at all.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -76,6 +77,8 @@ class Preparer(Protocol):
 
 
 FALLBACK_ACTION = "action_not_understood"
+ACTION_TIMEOUT = 8.0
+"""Seconds an action may take; lookups in other systems are bounded well below this."""
 PENDING_INTENT = "pending_intent"
 """The intent an action asked a question for; a message that is little more than the entity
 asked for is taken as the answer."""
@@ -101,6 +104,7 @@ class Dialogue:
         edges: Sequence[DialogueEdge] = (),
         preparers: Sequence[Preparer] = (),
         people: WithPeople | None = None,
+        action_timeout: float = ACTION_TIMEOUT,
     ) -> None:
         self._actions = {action.name(): action for action in actions}
         missing = set(policy.values()) - self._actions.keys()
@@ -112,6 +116,7 @@ class Dialogue:
         self._metrics = metrics
         self._edges = {edge.slot: edge for edge in edges if edge.slot}
         self._people = people
+        self._action_timeout = action_timeout
         self._edge_of = {kind: edge for edge in edges for kind in edge.kinds}
         self._preparers = list(preparers)
 
@@ -319,7 +324,9 @@ class Dialogue:
             latest_action_name=conversation.latest_action,
         )
         dispatcher = CollectingDispatcher()
-        events = await call_potential_coroutine(action.run(dispatcher, tracker, {}))
+        # An action that hangs is a failing bot: the intake apologises and hands over to people.
+        async with asyncio.timeout(self._action_timeout):
+            events = await call_potential_coroutine(action.run(dispatcher, tracker, {}))
         self._apply(events or [], resident, conversation, writes)
         conversation.latest_action = action.name()
         return self._reply(writes, conversation, dispatcher.messages, language)

@@ -113,6 +113,7 @@ class Conversation(Base):
         UniqueConstraint("channel", "chat_id"),
         Index("ix_conversations_inbox", "team_id", "state", "updated_at", "id"),
         Index("ix_conversations_assignee", "assignee_id", "state"),
+        Index("ix_conversations_recent", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -228,6 +228,8 @@ async def serve(
             log_level="warning",
             access_log=False,
             lifespan="off",
+            # Open event streams would otherwise hold a graceful stop until their clients leave.
+            timeout_graceful_shutdown=int(SHUTDOWN_GRACE_SECONDS),
         )
     )
     workers = [

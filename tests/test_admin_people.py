@@ -369,6 +369,8 @@ async def test_the_schema_is_complete_and_problems_are_documented(bot: Runtime) 
             for status, answer in operation["responses"].items():
                 if status.startswith(("4", "5")):
                     assert "application/problem+json" in answer["content"], (method, path, status)
+                elif "text/event-stream" in answer.get("content", {}):
+                    assert path == "/api/v1/events", (method, path)  # the one stream
                 elif status != "204":
                     assert answer["content"]["application/json"]["schema"], (method, path)
     names = set(schema["components"]["schemas"])

@@ -147,3 +147,44 @@ async def test_a_failing_bot_gives_the_conversation_to_people(
     ]
     assert handed is not None
     assert (handed.state, handed.handoff_reason) == ("waiting", "bot_failed")
+
+
+class ActionThatHangs(Action):  # type: ignore[misc]
+    def name(self) -> str:
+        return "action_that_hangs"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        await asyncio.sleep(60)
+        return []
+
+
+async def test_a_bot_that_hangs_gives_the_conversation_to_people_too(
+    database: Database, understanding: Understanding
+) -> None:
+    await make_team(database, "default", office_hours=WEEKDAYS_8_TO_16)
+    router = Router(database, timezone=HELSINKI)
+    await router.refresh()
+    metrics = BotMetrics.create(CollectorRegistry())
+    clock = ShiftedClock.at(TUESDAY_10)
+    dialogue = Dialogue(
+        actions=[*actions_for(database), ActionThatHangs()],
+        policy={**DEFAULT_POLICY, "greet": "action_that_hangs"},
+        understand=understanding.parse,
+        clock=clock,
+        metrics=metrics,
+        edges=[HandoffEdge()],
+        people=WithPeople(router, timezone=HELSINKI),
+        action_timeout=0.2,
+    )
+    intake = Intake(database, dialogue, channels={"test"}, clock=clock, metrics=metrics)
+    await intake.record(text_update(1, 10, "hello"))
+    await asyncio.wait_for(intake.handle_pending(), timeout=5)
+    async with database.sessions() as session:
+        said = list(await session.scalars(select(OutboxMessage.text).order_by(OutboxMessage.id)))
+        handed = await session.scalar(select(Conversation).where(Conversation.chat_id == 10))
+    assert said[0].startswith("Something went wrong on our side.")
+    assert said[1].startswith("Your message is with the default (en) team.")
+    assert handed is not None
+    assert (handed.state, handed.handoff_reason) == ("waiting", "bot_failed")
