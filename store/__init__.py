@@ -4,9 +4,12 @@ from store.clock import Clock, SystemClock
 from store.database import Database, insert_new
 from store.migrate import upgrade
 from store.models import (
+    AreaChannel,
+    AreaSubscription,
     AuditEntry,
     Base,
     CaseFollow,
+    ChannelLinkCode,
     Conversation,
     InboundUpdate,
     InboxEvent,
@@ -15,6 +18,8 @@ from store.models import (
     Membership,
     Message,
     Note,
+    Notice,
+    NoticeArea,
     Official,
     OutboxMessage,
     Resident,
@@ -24,9 +29,12 @@ from store.models import (
 )
 
 __all__ = [
+    "AreaChannel",
+    "AreaSubscription",
     "AuditEntry",
     "Base",
     "CaseFollow",
+    "ChannelLinkCode",
     "Clock",
     "Conversation",
     "Database",
@@ -37,6 +45,8 @@ __all__ = [
     "Membership",
     "Message",
     "Note",
+    "Notice",
+    "NoticeArea",
     "Official",
     "OutboxMessage",
     "Resident",

@@ -29,9 +29,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "AreaChannel",
+    "AreaSubscription",
     "AuditEntry",
     "Base",
     "CaseFollow",
+    "ChannelLinkCode",
     "Conversation",
     "InboundUpdate",
     "InboxEvent",
@@ -40,6 +43,8 @@ __all__ = [
     "Membership",
     "Message",
     "Note",
+    "Notice",
+    "NoticeArea",
     "Official",
     "OutboxMessage",
     "Resident",
@@ -211,6 +216,15 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_chat_pending", "channel", "chat_id", "status", "id"),
         Index("ix_outbox_due", "status", text("priority DESC"), "id"),
+        Index(
+            "ux_outbox_notice_chat",
+            "notice_id",
+            "channel",
+            "chat_id",
+            unique=True,
+            postgresql_where=text("notice_id IS NOT NULL"),
+            sqlite_where=text("notice_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -224,7 +238,7 @@ class OutboxMessage(Base):
     buttons: Mapped[dict[str, Any] | None]
     priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
-    """``pending``, ``sent`` or ``failed``."""
+    """``pending``, ``sent``, ``failed`` or ``cancelled`` (a notice cancelled mid-sending)."""
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(server_default=func.now())
     leased_until: Mapped[datetime | None]
@@ -232,6 +246,8 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
     channel_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"))
+    """The area notice this row delivers: one row per notice and chat (a unique index)."""
 
 
 class LocalCase(Base):
@@ -441,3 +457,92 @@ class LoginFailure(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+class AreaSubscription(Base):
+    """A resident's chat that wants the notices of an area.
+
+    ``area`` is an area key of :mod:`knowledge.areas` (``district:helsinki:11``,
+    ``postal:00530``…).
+    """
+
+    __tablename__ = "area_subscriptions"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "area"),
+        Index("ix_area_subscriptions_area", "area"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    area: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class AreaChannel(Base):
+    """A Telegram group or channel that carries an area's notices (linked with a one-time code
+    from the admin API)."""
+
+    __tablename__ = "area_channels"
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_id", "area"),
+        Index("ix_area_channels_area", "area"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    area: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2), default="fi", server_default="fi")
+    """The language the group reads notices in."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    linked_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class ChannelLinkCode(Base):
+    """A one-time code comms staff create; a group admin sends it to the bot in the group."""
+
+    __tablename__ = "channel_link_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the code: the code itself is shown once, to its creator."""
+    area: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2), default="fi", server_default="fi")
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Notice(Base):
+    """An area notice: ``draft → scheduled → sending → sent``, or ``cancelled`` (also while
+    sending: what is not yet delivered stays undelivered). Editable until it is sending."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_due", "state", "publish_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
+    text_fi: Mapped[str | None] = mapped_column(Text)
+    text_sv: Mapped[str | None] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+    publish_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    sending_at: Mapped[datetime | None]
+    """When the dispatcher queued its deliveries."""
+    cancelled_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class NoticeArea(Base):
+    __tablename__ = "notice_areas"
+
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
+    )
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
