@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from admin_api.changes import record_change
 from admin_api.deps import (
     AdminOfficial,
     ContextDep,
@@ -21,12 +22,10 @@ from admin_api.deps import (
     Line,
     ReadSessionDep,
     SessionDep,
-    actor_of,
 )
 from admin_api.errors import Invalid, NotFound, problem_responses
 from admin_api.pagination import Page, PageDep, fetch_page
 from knowledge.cases import normalise_diary_number
-from routing.audit import audit
 from store import LocalCase
 
 __all__ = ["CaseIn", "CaseOut", "router"]
@@ -142,14 +141,14 @@ async def register_case(
         return CaseOut.of(case)
     await session.flush()
     after = CaseOut.of(case)
-    await audit(
+    await record_change(
         session,
-        actor_of(admin),
+        context,
+        admin,
         "case.register" if before is None else "case.update",
-        object_type="case",
         object_id=number,
-        before=before.model_dump(mode="json") if before else None,
-        after=after.model_dump(mode="json"),
+        before=before,
+        after=after,
         at=now,
     )
     return after
@@ -167,17 +166,9 @@ async def remove_case(
     case = await session.get(LocalCase, number)
     if case is None:
         raise NotFound("No such case in the registry.")
-    before = CaseOut.of(case).model_dump(mode="json")
+    before = CaseOut.of(case)
     await session.delete(case)
-    await audit(
-        session,
-        actor_of(admin),
-        "case.remove",
-        object_type="case",
-        object_id=number,
-        before=before,
-        at=context.clock.now(),
-    )
+    await record_change(session, context, admin, "case.remove", object_id=number, before=before)
 
 
 def _normalised(diary_number: str) -> str:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin_api.changes import record_change
 from admin_api.deps import (
     NOT_SENT,
     AdminOfficial,
@@ -27,12 +28,9 @@ from admin_api.deps import (
     Patch,
     ReadSessionDep,
     SessionDep,
-    actor_of,
     require_role,
-    routing_changed,
 )
 from admin_api.errors import Invalid, NotFound, Unavailable, problem_responses
-from routing.audit import audit
 from store import Official, RoutingRule, Team
 
 __all__ = ["RuleIn", "RuleOut", "RulePatch", "router"]
@@ -142,16 +140,15 @@ async def create_rule(
     session.add(rule)
     await session.flush()
     after = RuleOut.of(rule)
-    await audit(
+    await record_change(
         session,
-        actor_of(admin),
+        context,
+        admin,
         "rule.create",
-        object_type="rule",
         object_id=rule.id,
-        after=after.model_dump(mode="json"),
-        at=context.clock.now(),
+        after=after,
+        changes_routing=True,
     )
-    routing_changed(session, context)
     return after
 
 
@@ -173,17 +170,16 @@ async def update_rule(
     await session.flush()
     after = RuleOut.of(rule)
     if after != before:
-        await audit(
+        await record_change(
             session,
-            actor_of(admin),
+            context,
+            admin,
             "rule.update",
-            object_type="rule",
             object_id=rule.id,
-            before=before.model_dump(mode="json"),
-            after=after.model_dump(mode="json"),
-            at=context.clock.now(),
+            before=before,
+            after=after,
+            changes_routing=True,
         )
-        routing_changed(session, context)
     return after
 
 
@@ -198,16 +194,15 @@ async def delete_rule(
     rule = await _rule(session, rule_id)
     before = RuleOut.of(rule).model_dump(mode="json")
     await session.delete(rule)
-    await audit(
+    await record_change(
         session,
-        actor_of(admin),
+        context,
+        admin,
         "rule.delete",
-        object_type="rule",
         object_id=rule_id,
         before=before,
-        at=context.clock.now(),
+        changes_routing=True,
     )
-    routing_changed(session, context)
 
 
 @router.get(

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin_api.changes import record_change
 from admin_api.deps import (
     NOT_SENT,
     AdminOfficial,
@@ -26,11 +27,8 @@ from admin_api.deps import (
     Patch,
     ReadSessionDep,
     SessionDep,
-    actor_of,
-    routing_changed,
 )
 from admin_api.errors import Conflict, Invalid, NotFound, problem_responses
-from routing.audit import audit
 from routing.hours import OfficeHours as WeeklyHours
 from store import Conversation, Membership, RoutingRule, Team
 
@@ -153,16 +151,15 @@ async def create_team(
     session.add(team)
     await session.flush()
     after = TeamOut.of(team)
-    await audit(
+    await record_change(
         session,
-        actor_of(admin),
+        context,
+        admin,
         "team.create",
-        object_type="team",
         object_id=team.id,
-        after=after.model_dump(mode="json"),
-        at=context.clock.now(),
+        after=after,
+        changes_routing=True,
     )
-    routing_changed(session, context)
     return after
 
 
@@ -189,17 +186,16 @@ async def update_team(
     await session.flush()
     after = TeamOut.of(team)
     if after != before:
-        await audit(
+        await record_change(
             session,
-            actor_of(admin),
+            context,
+            admin,
             "team.update",
-            object_type="team",
             object_id=team.id,
-            before=before.model_dump(mode="json"),
-            after=after.model_dump(mode="json"),
-            at=context.clock.now(),
+            before=before,
+            after=after,
+            changes_routing=True,
         )
-        routing_changed(session, context)
     return after
 
 
@@ -221,16 +217,15 @@ async def delete_team(
         await session.scalars(select(Membership.official_id).where(Membership.team_id == team.id))
     )
     await session.delete(team)
-    await audit(
+    await record_change(
         session,
-        actor_of(admin),
+        context,
+        admin,
         "team.delete",
-        object_type="team",
         object_id=team_id,
         before=before,
-        at=context.clock.now(),
+        changes_routing=True,
     )
-    routing_changed(session, context)
 
 
 async def _team(session: AsyncSession, team_id: int, *, for_update: bool = False) -> Team:

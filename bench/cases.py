@@ -29,15 +29,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import multiprocessing
 import os
 import socket
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
@@ -46,31 +43,27 @@ from types import TracebackType
 from typing import Final, Self, TypeVar
 from urllib.parse import urlsplit
 
-ROOT: Final = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
-import httpx  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+import httpx
+from sqlalchemy import func, insert, select
 
-from bot.cases import CaseWatcher, WatchPolicy  # noqa: E402
-from bot.cases.telling import case_snapshot  # noqa: E402
-from knowledge.ahjo import AhjoClient  # noqa: E402
-from knowledge.cases import Case, Lookup  # noqa: E402
-from knowledge.lookup import Cases  # noqa: E402
-from knowledge.registry import CaseRegistry  # noqa: E402
-from store import (  # noqa: E402
+from bench.common import bench_parser, database_kinds, fresh_database, quiet_logs
+from bot.cases import CaseWatcher, WatchPolicy
+from bot.cases.telling import case_snapshot
+from knowledge.ahjo import AhjoClient
+from knowledge.cases import Case, Lookup
+from knowledge.lookup import Cases
+from knowledge.registry import CaseRegistry
+from store import (
     CaseFollow,
     Conversation,
     Database,
     OutboxMessage,
     Resident,
     WatchedCase,
-    upgrade,
 )
-from tests.fakes.ahjo import SYNTHETIC_YEAR, FakeAhjo  # noqa: E402
-from tests.support.databases import SqliteTemplate  # noqa: E402
-from tests.support.postgres import make_server  # noqa: E402
+from tests.fakes.ahjo import SYNTHETIC_YEAR, FakeAhjo
 
 LOOKUP_CONCURRENCY: Final = 16
 """Cold lookups at once: the client's own bound (``max_concurrency``)."""
@@ -512,39 +505,6 @@ async def watch(fake: FakeAhjoProcess, numbers: Sequence[str], kind: str, url: s
     )
 
 
-# --------------------------------------------------------------------------- databases
-
-
-async def _migrate(url: str) -> None:
-    database = Database(url)
-    try:
-        await upgrade(database)
-    finally:
-        await database.dispose()
-
-
-@contextmanager
-def fresh_database(kind: str) -> Iterator[str]:
-    """The URL of a freshly migrated, empty database (as bench/pipeline.py makes them), deleted
-    afterwards: an SQLite file in a temporary directory, or a database on a throwaway
-    PostgreSQL server."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="talkkari-bench-") as directory:
-            path = Path(directory)
-            (path / "template").mkdir()
-            yield SqliteTemplate(path / "template").fresh_url(path)
-        return
-    with make_server() as server:
-        name = f"talkkari_bench_{int(time.time())}"
-        server.create_database(name)
-        try:
-            url = server.url(name)
-            asyncio.run(_migrate(url))
-            yield url
-        finally:
-            server.drop_database(name)
-
-
 # --------------------------------------------------------------------------- output
 
 
@@ -617,16 +577,8 @@ def report(
     return "\n".join(lines)
 
 
-def _quiet_logs() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a run under a minute")
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    parser = bench_parser(__doc__, databases=("sqlite", "postgresql", "both"))
     parser.add_argument("--cases", type=int, help="N, cases looked up and followed")
     arguments = parser.parse_args(argv)
     if arguments.cases is not None and arguments.cases < MANY_FOLLOWERS_EVERY:
@@ -636,13 +588,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
-    _quiet_logs()
+    quiet_logs(QUIET_LOGGERS)
     plan = Plan(
         cases=arguments.cases or (1_000 if arguments.quick else 10_000),
         warm_up=100 if arguments.quick else 300,
         cached_passes=10 if arguments.quick else 20,
     )
-    kinds = ("sqlite", "postgresql") if arguments.database == "both" else (arguments.database,)
+    kinds = database_kinds(arguments.database)
     rounds: list[WatchFigures] = []
     with FakeAhjoProcess(plan.served) as fake:
         print(f"fake Ahjo: {plan.served:,} cases at {fake.base_url}", flush=True)

@@ -36,46 +36,45 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
-import math
 import os
 import random
 import secrets
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-ROOT: Final = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
-import httpx  # noqa: E402
-import uvicorn  # noqa: E402
-from prometheus_client import CollectorRegistry  # noqa: E402
-from sqlalchemy import func, insert, select, text  # noqa: E402
+import httpx
+import uvicorn
+from prometheus_client import CollectorRegistry
+from sqlalchemy import func, insert, select, text
 
-from admin_api import API_PREFIX  # noqa: E402
-from routing import HELSINKI, InboxBell  # noqa: E402
-from store import (  # noqa: E402
+from admin_api import API_PREFIX
+from bench.common import (
+    bench_parser,
+    database_kinds,
+    fresh_database,
+    percentile,
+    quiet_logs,
+)
+from routing import HELSINKI, InboxBell
+from store import (
     Conversation,
     Database,
     Message,
     OutboxMessage,
     Resident,
     SystemClock,
-    upgrade,
 )
-from talkkari.http import build_http_app  # noqa: E402
-from tests.support.admin import PASSWORD, make_official, make_team  # noqa: E402
-from tests.support.databases import SqliteTemplate  # noqa: E402
-from tests.support.postgres import make_server  # noqa: E402
-from tests.support.running import free_port  # noqa: E402
+from talkkari.http import build_http_app
+from tests.support.admin import PASSWORD, make_official, make_team
+from tests.support.running import free_port
 
 TEAMS: Final = 20
 STATES: Final = (("bot", 0.70), ("closed", 0.22), ("human", 0.05), ("waiting", 0.03))
@@ -194,12 +193,6 @@ class DatabaseFigures:
     outbox_rows: int
     claimed: int
     warnings: list[str]
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile (share in 0..1)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 async def drive(
@@ -646,39 +639,6 @@ async def bench_database(kind: str, url: str, plan: Plan) -> DatabaseFigures:
     )
 
 
-# --------------------------------------------------------------------------- databases
-
-
-async def _migrate(url: str) -> None:
-    database = Database(url)
-    try:
-        await upgrade(database)
-    finally:
-        await database.dispose()
-
-
-@contextmanager
-def fresh_database(kind: str) -> Iterator[str]:
-    """The URL of a freshly migrated, empty database (as bench/pipeline.py makes them), deleted
-    afterwards: an SQLite file in a temporary directory, or a database on a throwaway
-    PostgreSQL server."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="talkkari-bench-") as directory:
-            path = Path(directory)
-            (path / "template").mkdir()
-            yield SqliteTemplate(path / "template").fresh_url(path)
-        return
-    with make_server() as server:
-        name = f"talkkari_bench_{int(time.time())}"
-        server.create_database(name)
-        try:
-            url = server.url(name)
-            asyncio.run(_migrate(url))
-            yield url
-        finally:
-            server.drop_database(name)
-
-
 # --------------------------------------------------------------------------- output
 
 
@@ -742,16 +702,8 @@ def report(plan: Plan, results: Sequence[DatabaseFigures]) -> str:
     return "\n".join(lines)
 
 
-def _quiet_logs() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a run under a minute")
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    parser = bench_parser(__doc__, databases=("sqlite", "postgresql", "both"))
     parser.add_argument("--conversations", type=int, help="N, conversations seeded")
     parser.add_argument("--rounds", type=int, help="R, rounds of GET requests")
     parser.add_argument("--round-trips", type=int, help="M, claim+reply round trips per mode")
@@ -765,7 +717,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
-    _quiet_logs()
+    quiet_logs(QUIET_LOGGERS)
     plan = Plan(
         conversations=arguments.conversations or (10_000 if arguments.quick else 100_000),
         rounds=arguments.rounds or (100 if arguments.quick else 300),
@@ -776,7 +728,7 @@ def main(argv: list[str] | None = None) -> int:
     if plan.conversations < least:
         print(f"error: at least {least:,} conversations are needed", file=sys.stderr)
         return 2
-    kinds = ("sqlite", "postgresql") if arguments.database == "both" else (arguments.database,)
+    kinds = database_kinds(arguments.database)
     results: list[DatabaseFigures] = []
     for kind in kinds:
         print(f"inbox on {kind}: N = {plan.conversations:,} …", flush=True)

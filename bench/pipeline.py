@@ -21,24 +21,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import logging
-import math
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-ROOT: Final = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
-from telegram import Update  # noqa: E402
-from telegram.ext import (  # noqa: E402
+from telegram import Update
+from telegram.ext import (
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -46,11 +40,9 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from store import Database, upgrade  # noqa: E402
-from tests.fakes.telegram import FakeTelegram  # noqa: E402
-from tests.support.databases import SqliteTemplate  # noqa: E402
-from tests.support.postgres import make_server  # noqa: E402
-from tests.support.running import bot_settings, running_bot  # noqa: E402
+from bench.common import bench_parser, fresh_database, percentile, quiet_logs
+from tests.fakes.telegram import FakeTelegram
+from tests.support.running import bot_settings, running_bot
 
 SEND_RATE: Final = 100_000.0
 """The pipeline's overall send rate: far above Telegram's, so it never caps the measurement."""
@@ -155,12 +147,6 @@ class Load:
         return [replies[chat] - pushed for chat, pushed in chats.items()]
 
 
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile (share in 0..1)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
 async def measure(fake: FakeTelegram, plan: Plan) -> Figures:
     load = Load(fake)
     await load.warm_up(WARM_UP_MESSAGES)
@@ -219,37 +205,6 @@ async def _call(bench: Callable[[FakeTelegram], Awaitable[Figures]], fake: FakeT
     return await bench(fake)
 
 
-# --------------------------------------------------------------------------- databases
-
-
-async def _migrate(url: str) -> None:
-    database = Database(url)
-    try:
-        await upgrade(database)
-    finally:
-        await database.dispose()
-
-
-@contextmanager
-def fresh_database(kind: str) -> Iterator[str]:
-    """The URL of a freshly migrated, empty database, deleted afterwards."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="talkkari-bench-") as directory:
-            path = Path(directory)
-            (path / "template").mkdir()
-            yield SqliteTemplate(path / "template").fresh_url(path)
-        return
-    with make_server() as server:
-        name = f"talkkari_bench_{int(time.time())}"
-        server.create_database(name)
-        try:
-            url = server.url(name)
-            asyncio.run(_migrate(url))
-            yield url
-        finally:
-            server.drop_database(name)
-
-
 # --------------------------------------------------------------------------- output
 
 
@@ -288,16 +243,8 @@ def report(plan: Plan, database: str, base: Figures, ours: Figures) -> str:
     return "\n".join(lines)
 
 
-def _quiet_logs() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a run under a minute")
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser = bench_parser(__doc__, databases=("sqlite", "postgresql"))
     parser.add_argument("--messages", type=int, help="N, messages in the burst")
     parser.add_argument("--paced-rate", type=float, default=50.0, help="updates/s when paced")
     parser.add_argument("--paced-seconds", type=float, help="how long the paced load lasts")
@@ -311,7 +258,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
-    _quiet_logs()
+    quiet_logs(QUIET_LOGGERS)
     plan = Plan(
         messages=arguments.messages or (400 if arguments.quick else 2000),
         paced_rate=arguments.paced_rate,

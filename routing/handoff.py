@@ -252,23 +252,15 @@ async def claim(
         if current.state == "human" and current.assignee_id == official.id:
             return current
         _refuse(current, "claim")
-    await publish(
+    await _publish_and_audit(
         session,
-        "claimed",
-        conversation_id=changed.id,
-        team_id=changed.team_id,
-        official_id=official.id,
-        at=now,
-    )
-    await audit(
-        session,
-        _actor(official),
-        "conversation.claim",
-        object_type="conversation",
-        object_id=changed.id,
+        changed,
+        official,
+        event="claimed",
+        action="conversation.claim",
         before={"state": "waiting", "assignee_id": None},
         after={"state": "human", "assignee_id": official.id},
-        at=now,
+        now=now,
     )
     return changed
 
@@ -306,22 +298,14 @@ async def reply(
         official=official,
         now=now,
     )
-    await publish(
+    await _publish_and_audit(
         session,
-        "replied",
-        conversation_id=changed.id,
-        team_id=changed.team_id,
-        official_id=official.id,
-        at=now,
-    )
-    await audit(
-        session,
-        _actor(official),
-        "conversation.reply",
-        object_type="conversation",
-        object_id=changed.id,
+        changed,
+        official,
+        event="replied",
+        action="conversation.reply",
         after={"message_id": message.id, "length": len(text)},
-        at=now,
+        now=now,
     )
     return message
 
@@ -459,26 +443,16 @@ async def release(
     )
     if changed is None:
         _refuse(await _current(session, conversation_id), "release")
-    language = await _language(session, changed)
-    text = resident_text("released", language)
-    await _say(session, changed, text=text, sent=text, language=language, now=now)
-    await publish(
+    await _tell(session, changed, "released", now=now)
+    await _publish_and_audit(
         session,
-        "released",
-        conversation_id=changed.id,
-        team_id=changed.team_id,
-        official_id=official.id,
-        at=now,
-    )
-    await audit(
-        session,
-        _actor(official),
-        "conversation.release",
-        object_type="conversation",
-        object_id=changed.id,
+        changed,
+        official,
+        event="released",
+        action="conversation.release",
         before={"state": "human", "assignee_id": official.id},
         after={"state": "bot", "assignee_id": None},
-        at=now,
+        now=now,
     )
     return changed
 
@@ -509,26 +483,16 @@ async def resolve(
         _refuse(current, "resolve")
     # Only a human conversation has an assignee, and resolving keeps it: so it tells the state.
     before = "human" if changed.assignee_id is not None else "waiting"
-    language = await _language(session, changed)
-    text = resident_text("resolved", language)
-    await _say(session, changed, text=text, sent=text, language=language, now=now)
-    await publish(
+    await _tell(session, changed, "resolved", now=now)
+    await _publish_and_audit(
         session,
-        "resolved",
-        conversation_id=changed.id,
-        team_id=changed.team_id,
-        official_id=official.id,
-        at=now,
-    )
-    await audit(
-        session,
-        _actor(official),
-        "conversation.resolve",
-        object_type="conversation",
-        object_id=changed.id,
+        changed,
+        official,
+        event="resolved",
+        action="conversation.resolve",
         before={"state": before},
         after={"state": "closed", "resolved_at": now},
-        at=now,
+        now=now,
     )
     return changed
 
@@ -752,6 +716,48 @@ async def _say(
     )
     await enqueue(session, rows)
     return message
+
+
+async def _tell(
+    session: AsyncSession, conversation: Conversation, key: str, *, now: datetime
+) -> None:
+    """Send the resident the state machine's text ``key`` in their language."""
+    language = await _language(session, conversation)
+    text = resident_text(key, language)
+    await _say(session, conversation, text=text, sent=text, language=language, now=now)
+
+
+async def _publish_and_audit(
+    session: AsyncSession,
+    conversation: Conversation,
+    official: Official,
+    *,
+    event: str,
+    action: str,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """``official`` did ``action`` to ``conversation``: its team's inbox hears ``event``, and
+    the audit log records ``action``."""
+    await publish(
+        session,
+        event,
+        conversation_id=conversation.id,
+        team_id=conversation.team_id,
+        official_id=official.id,
+        at=now,
+    )
+    await audit(
+        session,
+        _actor(official),
+        action,
+        object_type="conversation",
+        object_id=conversation.id,
+        before=before,
+        after=after,
+        at=now,
+    )
 
 
 def _nonempty(text: str, conversation_id: int) -> str:
