@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from admin_api import audit, auth, cases, conversations, events, officials, rules, teams
+from admin_api import (
+    area_channels,
+    audit,
+    auth,
+    cases,
+    conversations,
+    events,
+    notices,
+    officials,
+    rules,
+    teams,
+)
 from admin_api.context import AdminContext
 from admin_api.deps import API_PREFIX
 from admin_api.errors import install_problem_handlers
@@ -26,6 +37,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     conversations.router,
     events.router,
+    notices.router,
+    area_channels.router,
 )
 
 

@@ -22,6 +22,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from knowledge.notices import AreaLookup
 from routing.events import InboxBell
 from routing.hours import HELSINKI
 from store import Clock, Database
@@ -97,6 +98,8 @@ class AdminContext:
     - ``bell`` is rung after a change to a conversation commits, so that this process's inbox
       streams (``GET /events``) read at once; ``None``: they poll only.
     - ``timezone`` is the city's, in which teams' office hours are read (a transfer's promise).
+    - ``areas`` is the area registry notices are written for (``None``: the notice and area
+      routes answer 503); ``notice_languages`` the texts a notice needs before it is scheduled.
     """
 
     database: Database
@@ -109,6 +112,8 @@ class AdminContext:
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
     bell: InboxBell | None = None
     timezone: tzinfo = HELSINKI
+    areas: AreaLookup | None = None
+    notice_languages: tuple[str, ...] = ("fi", "sv")
 
 
 _ALGORITHM = "HS256"

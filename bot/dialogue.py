@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -32,7 +32,7 @@ from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
 from store import Clock, Conversation, Message, Resident, insert_new
 from store.outbox import enqueue, outbox_rows
 
-__all__ = ["Dialogue", "DialogueEdge", "Outcome", "Preparer"]
+__all__ = ["Dialogue", "DialogueEdge", "GroupCommands", "Outcome", "Preparer"]
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,17 @@ class DialogueEdge(Protocol):
     ) -> None: ...
 
 
+class GroupCommands(Protocol):
+    """The few messages the bot answers in groups and channels (everything else there is
+    ignored: those chats are for notices)."""
+
+    async def respond(
+        self, session: AsyncSession, inbound: Inbound, *, now: datetime
+    ) -> str | None:
+        """The reply in the group, having done what was asked; None when not for the bot."""
+        ...
+
+
 class Preparer(Protocol):
     """Does the slow part of a turn (asking another system) before the turn's transaction."""
 
@@ -79,6 +90,9 @@ class Preparer(Protocol):
 FALLBACK_ACTION = "action_not_understood"
 ACTION_TIMEOUT = 8.0
 """Seconds an action may take; lookups in other systems are bounded well below this."""
+SURE_OF_ANOTHER_INTENT = 0.9
+"""From this confidence, an intent whose action acts on entities is not an answer to a question
+another action asked."""
 PENDING_INTENT = "pending_intent"
 """The intent an action asked a question for; a message that is little more than the entity
 asked for is taken as the answer."""
@@ -104,6 +118,7 @@ class Dialogue:
         edges: Sequence[DialogueEdge] = (),
         preparers: Sequence[Preparer] = (),
         people: WithPeople | None = None,
+        groups: GroupCommands | None = None,
         action_timeout: float = ACTION_TIMEOUT,
     ) -> None:
         self._actions = {action.name(): action for action in actions}
@@ -116,6 +131,7 @@ class Dialogue:
         self._metrics = metrics
         self._edges = {edge.slot: edge for edge in edges if edge.slot}
         self._people = people
+        self._groups = groups
         self._action_timeout = action_timeout
         self._edge_of = {kind: edge for edge in edges for kind in edge.kinds}
         self._preparers = list(preparers)
@@ -162,7 +178,7 @@ class Dialogue:
         for inbound in inbounds:
             party = parties.get((inbound.channel, inbound.chat_id))
             if party is None:
-                outcomes.append(Outcome("ignored"))  # groups and channels are for notices
+                outcomes.append(await self._in_group(session, writes, inbound))
                 continue
             started = time.perf_counter()
             resident, conversation = party
@@ -201,6 +217,25 @@ class Dialogue:
             texts += [promise] if promise else []
         self._reply(writes, conversation, [{"text": text} for text in texts], language)
         await writes.execute(session, self._edge_of, now=self._clock.now())
+
+    def _asks_itself(self, intent: str) -> bool:
+        """Whether the action for ``intent`` acts on what the store holds for the chat (the
+        actions that take diary numbers and areas read such slots)."""
+        action = self._actions.get(self._policy.get(intent, FALLBACK_ACTION))
+        return bool(getattr(action, "reads", ()))
+
+    async def _in_group(self, session: AsyncSession, writes: _Writes, inbound: Inbound) -> Outcome:
+        """Groups and channels are for notices: only a command for the bot is answered."""
+        if self._groups is None or inbound.chat_id is None:
+            return Outcome("ignored")
+        now = self._clock.now()
+        reply = await self._groups.respond(session, inbound, now=now)
+        if reply is None:
+            return Outcome("ignored")
+        writes.outbox(
+            outbox_rows(channel=inbound.channel, chat_id=inbound.chat_id, text=reply, now=now)
+        )
+        return Outcome("answered", 1)
 
     async def _parties(
         self, session: AsyncSession, inbounds: Sequence[Inbound]
@@ -306,7 +341,7 @@ class Dialogue:
         latest = understood.as_rasa_json()
         intent = understood.intent.name
         pending = conversation.slots.get(PENDING_INTENT)
-        if pending in self._policy and _answers_a_question(understood):
+        if pending in self._policy and _answers_a_question(understood, self._asks_itself):
             intent = str(pending)
             latest["intent"] = {"name": intent, "confidence": 1.0}
         action = self._actions[self._policy.get(intent, FALLBACK_ACTION)]
@@ -439,15 +474,23 @@ class _Writes:
             await edge.carry_out(session, decided, now=now)
 
 
-def _answers_a_question(understood: intents.Parse) -> bool:
-    """Whether a message is little more than an entity (a number, an area): an answer."""
+def _answers_a_question(understood: intents.Parse, asks_itself: Callable[[str], bool]) -> bool:
+    """Whether a message is little more than an entity (a number, an area): an answer.
+
+    A button or command is taken at its word, and so is a confident intent that acts on the
+    entity itself ("stop Kallio's notices" after "which area?" is not the area asked for).
+    """
     answers = [entity for entity in understood.entities if entity.entity != "language"]
-    if not answers:
+    if not answers or understood.text.lstrip().startswith("/"):
         return False
     rest = understood.text
     for entity in sorted(answers, key=lambda e: e.start, reverse=True):
         rest = rest[: entity.start] + rest[entity.end :]
-    return understood.intent.name == intents.FALLBACK_INTENT or len(rest.split()) <= 2
+    words = rest.split()
+    if understood.intent.name == intents.FALLBACK_INTENT or not words:
+        return True
+    sure = understood.intent.confidence >= SURE_OF_ANOTHER_INTENT
+    return len(words) <= 2 and not (sure and asks_itself(understood.intent.name))
 
 
 def _external_id(inbound: Inbound) -> str:

@@ -19,7 +19,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, Table, Update, and_, bindparam, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    delete,
+    or_,
+    select,
+    update,
+)
 
 from bot.errors import (
     ChatMoved,
@@ -31,7 +42,7 @@ from bot.errors import (
 from bot.metrics import BotMetrics
 from bot.pacing import Pacer
 from bot.ports import Button, Transport
-from store import Clock, Conversation, Database, OutboxMessage
+from store import AreaChannel, AreaSubscription, Clock, Conversation, Database, OutboxMessage
 from store.queues import chat_heads, one_of
 
 __all__ = ["Sender", "SenderPolicy"]
@@ -70,6 +81,8 @@ class _Claimed:
     attempts: int
     lease_ends: float
     """When (``time.monotonic()``) this sender's lease on the row runs out."""
+    notice_id: int | None = None
+    """An area notice's delivery, which may be cancelled while it waits here."""
 
 
 class Sender:
@@ -277,6 +290,7 @@ class Sender:
                 _OUTBOX.c.buttons,
                 _OUTBOX.c.attempts,
                 _OUTBOX.c.priority,
+                _OUTBOX.c.notice_id,
             )
         )
 
@@ -306,6 +320,7 @@ class Sender:
                 buttons=_buttons(row.buttons),
                 attempts=row.attempts,
                 lease_ends=lease_ends,
+                notice_id=row.notice_id,
             )
             for row in rows
         ]
@@ -315,6 +330,8 @@ class Sender:
         await self._pacer.wait_turn((row.channel, row.chat_id), transport.spacing(row.chat_id))
         if time.monotonic() > row.lease_ends:
             return  # waited past the lease: another claim has the row now, this one lets go
+        if row.notice_id is not None and not await self._still_pending(row):
+            return  # the notice was cancelled (or expired) while the row waited for its turn
         try:
             channel_message_id = await transport.send(row.chat_id, row.text, buttons=row.buttons)
         except RateLimited as exc:
@@ -413,6 +430,13 @@ class Sender:
             if delivered:
                 self._wake.set()  # the next rows of those chats are due now
 
+    async def _still_pending(self, row: _Claimed) -> bool:
+        async with self._db.sessions() as session:
+            status = await session.scalar(
+                select(OutboxMessage.status).where(OutboxMessage.id == row.id)
+            )
+        return status == "pending"
+
     async def _chat_unreachable(self, row: _Claimed, error: str) -> None:
         """The chat blocked the bot (or is gone): stop talking to it, drop what was queued."""
         log.info("outbox %s: the %s chat is unreachable; marking it inactive", row.id, row.channel)
@@ -420,14 +444,38 @@ class Sender:
             row,
             conversation={"active": False, "blocked_at": self._clock.now()},
             queued={"status": "failed", "leased_until": None, "last_error": _short(error)},
+            unreachable=True,
         )
         self._metrics.outbox_delivered.labels(row.channel, "unreachable").inc()
 
     async def _change_chat(
-        self, row: _Claimed, *, conversation: dict[str, Any], queued: dict[str, Any]
+        self,
+        row: _Claimed,
+        *,
+        conversation: dict[str, Any],
+        queued: dict[str, Any],
+        unreachable: bool = False,
     ) -> None:
-        """Change the conversation with ``row``'s chat and the texts still queued for it."""
+        """Change the conversation with ``row``'s chat and the texts still queued for it; an
+        ``unreachable`` chat also loses its area subscriptions and area links."""
         async with self._db.transaction() as session:
+            chat = and_(AreaChannel.channel == row.channel, AreaChannel.chat_id == row.chat_id)
+            if unreachable:
+                await session.execute(
+                    delete(AreaSubscription).where(
+                        AreaSubscription.conversation_id.in_(
+                            select(Conversation.id).where(
+                                Conversation.channel == row.channel,
+                                Conversation.chat_id == row.chat_id,
+                            )
+                        )
+                    )
+                )
+                await session.execute(update(AreaChannel).where(chat).values(active=False))
+            elif "chat_id" in conversation:  # a group became a supergroup: its links move too
+                await session.execute(
+                    update(AreaChannel).where(chat).values(chat_id=conversation["chat_id"])
+                )
             await session.execute(
                 update(Conversation)
                 .where(Conversation.channel == row.channel, Conversation.chat_id == row.chat_id)

@@ -42,12 +42,22 @@ COMMANDS = {
     "seuratut": "cases_followed",
     "foljer": "cases_followed",
     "följer": "cases_followed",
+    "alueet": "areas_subscribed",
+    "omraden": "areas_subscribed",
+    "områden": "areas_subscribed",
+    "areas": "areas_subscribed",
+    "subscribe": "area_subscribe",
+    "unsubscribe": "area_unsubscribe",
+    "notices": "notices_list",
     "botti": "return_to_bot",
     "boten": "return_to_bot",
     "bot": "return_to_bot",
 }
-"""Telegram commands that are not intent names themselves. ``cases_followed`` and
-``return_to_bot`` are reached only by command: they need no understanding."""
+"""Telegram commands that are not intent names themselves. ``cases_followed``,
+``areas_subscribed`` and ``return_to_bot`` are reached only by command: they need no
+understanding. ``/subscribe``, ``/unsubscribe`` and ``/notices`` are also what the area
+buttons send: the intents' own names with an area key would pass Telegram's 64 bytes of button
+data."""
 _TRIGGER = re.compile(r"/(?P<name>\w+)(?:@\w+)?\s*(?P<entities>\{.*\})?", re.DOTALL)
 LANGUAGE_CONFIDENCE = 0.9
 """Below this, a resident's known language wins over what a short text seems to be."""

@@ -15,6 +15,7 @@ from starlette.responses import Response
 import admin_api
 from admin_api.context import Explain
 from bot.channels.telegram import TelegramChannel
+from knowledge.notices import AreaLookup
 from routing import HELSINKI, InboxBell
 from store import Clock, Database, InboundUpdate, OutboxMessage
 
@@ -35,6 +36,8 @@ def build_http_app(
     explain: Explain | None = None,
     bell: InboxBell | None = None,
     timezone: tzinfo = HELSINKI,
+    areas: AreaLookup | None = None,
+    notice_languages: tuple[str, ...] = ("fi", "sv"),
 ) -> FastAPI:
     app = admin_api.create_app(
         admin_api.AdminContext(
@@ -45,6 +48,8 @@ def build_http_app(
             explain=explain,
             bell=bell,
             timezone=timezone,
+            areas=areas,
+            notice_languages=notice_languages,
         )
     )
     outbox_pending = Gauge(

@@ -17,18 +17,22 @@ from prometheus_client import CollectorRegistry
 from telegram.error import InvalidToken, TelegramError
 
 from bot.actions import DEFAULT_POLICY, default_actions
+from bot.areas import AreaBook, StoredNotices
 from bot.cases import CaseWatcher, FollowBook, WatchPolicy
 from bot.cases.prefetch import CasePrefetch
 from bot.channels import telegram as telegram_channel
 from bot.channels.telegram import TelegramChannel
 from bot.dialogue import Dialogue
+from bot.groups import GroupLinks
 from bot.handoff import HandoffEdge, WithPeople
 from bot.intake import Intake
 from bot.metrics import BotMetrics
+from bot.notices import NoticeDispatcher
 from bot.ports import Transport
 from bot.sender import Sender, SenderPolicy
 from intents import Understanding
 from knowledge.ahjo import AhjoClient
+from knowledge.areas import area_registry
 from knowledge.lookup import Cases
 from knowledge.registry import CaseRegistry
 from routing import InboxBell, Router, TeamInfo, make_promise
@@ -60,6 +64,7 @@ class Runtime:
     cases: Cases
     ahjo: AhjoClient | None
     watcher: CaseWatcher
+    notices: NoticeDispatcher
     router: Router
     sla: SlaWatch
     bell: InboxBell
@@ -98,14 +103,21 @@ class Runtime:
         router = Router(database, timezone=timezone)
         bell = InboxBell()
         dialogue = Dialogue(
-            actions=default_actions(cases, router=router, clock=clock, timezone=timezone),
+            actions=default_actions(
+                cases,
+                router=router,
+                clock=clock,
+                timezone=timezone,
+                notices=StoredNotices(database, area_registry(), clock=clock),
+            ),
             policy=DEFAULT_POLICY,
             clock=clock,
             metrics=metrics,
             understand=understanding.parse,
-            edges=[FollowBook(check_interval=watch_interval), HandoffEdge()],
+            edges=[FollowBook(check_interval=watch_interval), HandoffEdge(), AreaBook()],
             preparers=[CasePrefetch(cases)],
             people=WithPeople(router, timezone=timezone),
+            groups=GroupLinks(area_registry()),
         )
         outbox_doorbell = asyncio.Event()
         transports: dict[str, Transport] = dict(extra_transports or {})
@@ -149,6 +161,10 @@ class Runtime:
             policy=WatchPolicy(interval=watch_interval),
             on_notice=outbox_doorbell.set,
         )
+        areas = area_registry()
+        notices = NoticeDispatcher(
+            database, clock=clock, registry=areas, on_queued=outbox_doorbell.set
+        )
 
         def due_for(team: Team, now: datetime) -> datetime | None:
             info = router.team(team.id) or TeamInfo.from_row(team, timezone=timezone)
@@ -166,6 +182,8 @@ class Runtime:
             explain=routing_explainer(understanding.parse, router),
             bell=bell,
             timezone=timezone,
+            areas=areas,
+            notice_languages=settings.required_notice_languages,
         )
         return cls(
             settings=settings,
@@ -179,6 +197,7 @@ class Runtime:
             cases=cases,
             ahjo=ahjo,
             watcher=watcher,
+            notices=notices,
             router=router,
             sla=sla,
             bell=bell,
@@ -236,6 +255,7 @@ async def serve(
         asyncio.create_task(runtime.intake.run(stop), name="intake"),
         asyncio.create_task(runtime.sender.run(stop), name="sender"),
         asyncio.create_task(runtime.watcher.run(stop), name="case watcher"),
+        asyncio.create_task(runtime.notices.run(stop), name="notice dispatcher"),
         asyncio.create_task(runtime.router.run(stop), name="router"),
         asyncio.create_task(runtime.sla.run(stop), name="sla watch"),
     ]

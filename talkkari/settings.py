@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Helsinki"
     send_rate: Annotated[float, Field(gt=0)] = 25.0
     """Messages per second the sender allows itself overall (Telegram allows about 30)."""
+    notice_languages: Annotated[str, Field(pattern=r"^\s*(fi|sv|en)(\s*,\s*(fi|sv|en))*\s*$")] = (
+        "fi,sv"
+    )
+    """Languages an area notice must have before it can be scheduled (Helsinki: fi and sv)."""
     outbox_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
     """How long a claimed outbox row stays with one sender before another may retry it."""
     log_level: str = "INFO"
@@ -81,6 +85,10 @@ class Settings(BaseSettings):
             if self.webhook_secret is None:
                 raise ValueError("webhook_secret: required when TALKKARI_TELEGRAM_MODE is webhook")
         return self
+
+    @property
+    def required_notice_languages(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(part.strip() for part in self.notice_languages.split(",")))
 
     @property
     def is_sqlite(self) -> bool:

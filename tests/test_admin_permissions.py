@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ from fastapi.routing import APIRoute
 
 from admin_api import API_PREFIX
 from admin_api.app import ROUTERS
-from store import Conversation, LocalCase, Official, RoutingRule, Team
+from store import Conversation, LocalCase, Notice, NoticeArea, Official, RoutingRule, Team
 from talkkari.runtime import Runtime
 from tests.support.admin import PASSWORD, AdminClient, make_official, make_team
 from tests.support.running import bot_settings, running_bot
@@ -47,10 +48,12 @@ TEAM_OF: Mapping[Caller, Owner | None] = {
 OFFICIAL_OF: Mapping[Owner, Caller] = {"a": "official_a", "b": "official_b"}
 MISSING_ID = 987_654_321
 MISSING_CASE = "HEL 1999-999999"
+KALLIO = "district:helsinki:kaupunginosa:11"
 
 EVERYONE = frozenset({"comms", "official", "admin"})
 INBOX = frozenset({"official", "admin"})
 ADMINS = frozenset({"admin"})
+NOTICE_WRITERS = frozenset({"comms", "admin"})
 
 
 @dataclass
@@ -112,6 +115,19 @@ class World:
         async with self.runtime.database.transaction() as session:
             session.add(LocalCase(diary_number=number, title="Asia", status="Vireillä"))
         return quote(number)
+
+    async def notice(self) -> int:
+        """A draft ready to be scheduled: both required languages, an area, a time."""
+        async with self.runtime.database.transaction() as session:
+            notice = Notice(
+                text_fi="Tiedote",
+                text_sv="Meddelande",
+                publish_at=datetime.now(UTC) + timedelta(days=1),
+            )
+            session.add(notice)
+            await session.flush()
+            session.add(NoticeArea(notice_id=notice.id, area=KALLIO))
+        return notice.id
 
 
 Target = Callable[[World, Caller, Owner], Awaitable[int | str]]
@@ -187,6 +203,10 @@ async def rule(world: World, caller: Caller, owner: Owner) -> int:
 
 async def case(world: World, caller: Caller, owner: Owner) -> str:
     return await world.case()
+
+
+async def draft_notice(world: World, caller: Caller, owner: Owner) -> int:
+    return await world.notice()
 
 
 async def new_case(world: World, caller: Caller, owner: Owner) -> str:
@@ -286,6 +306,22 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
         INBOX, scoped=True, target=conversation("human")
     ),
     ("GET", "/events"): Endpoint(INBOX, stream=True),
+    ("POST", "/notices"): Endpoint(
+        NOTICE_WRITERS, ok=frozenset({201}), body=body({"texts": {"fi": "x"}, "areas": [KALLIO]})
+    ),
+    ("GET", "/notices"): Endpoint(NOTICE_WRITERS),
+    ("GET", "/notices/{notice_id}"): Endpoint(NOTICE_WRITERS, target=draft_notice),
+    ("PATCH", "/notices/{notice_id}"): Endpoint(
+        NOTICE_WRITERS, target=draft_notice, body=body({"urgent": True})
+    ),
+    ("POST", "/notices/{notice_id}/schedule"): Endpoint(NOTICE_WRITERS, target=draft_notice),
+    ("POST", "/notices/{notice_id}/cancel"): Endpoint(NOTICE_WRITERS, target=draft_notice),
+    ("GET", "/notices/{notice_id}/preview"): Endpoint(NOTICE_WRITERS, target=draft_notice),
+    ("GET", "/notices/{notice_id}/deliveries"): Endpoint(NOTICE_WRITERS, target=draft_notice),
+    ("POST", "/areas/link-codes"): Endpoint(
+        NOTICE_WRITERS, ok=frozenset({201}), body=body({"area": KALLIO})
+    ),
+    ("GET", "/areas/channels"): Endpoint(NOTICE_WRITERS),
 }
 """Every endpoint under ``/api/v1``: (method, path after the prefix) → who may call it."""
 

@@ -22,7 +22,10 @@ TRANSCRIPTS: dict[str, Transcript] = {
     "sv": [
         ("tjena", "Hej! Jag är Stadsvaktmästaren"),
         ("vad kan du göra?", "Jag är stadens bot."),
-        ("jag vill prenumerera på meddelanden för Berghäll", "Jag förstod att du vill prenumerera"),
+        (
+            "jag vill prenumerera på meddelanden för Berghäll",
+            "Klart! Jag skickar dig meddelanden för området Berghäll.",
+        ),
         ("zxqv wbbl prrt", "Tyvärr förstod jag inte."),
         ("tack så mycket", "Varsågod!"),
     ],

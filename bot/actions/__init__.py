@@ -5,6 +5,14 @@ from datetime import tzinfo
 
 from rasa_sdk import Action
 
+from bot.actions.areas import (
+    ActionAreasSubscribed,
+    ActionAreaSubscribe,
+    ActionAreaUnsubscribe,
+    ActionNoticesList,
+    CurrentNotices,
+    area_actions,
+)
 from bot.actions.cases import (
     ActionCaseFollow,
     ActionCasesFollowed,
@@ -22,11 +30,15 @@ from bot.actions.conversation import (
 )
 from bot.actions.handoff import ActionAskOfficial, ActionReportIssue
 from bot.actions.smalltalk import ActionBackWithBot, ActionGreet, ActionHelp, ActionNotUnderstood
+from knowledge.areas import area_registry
 from routing import Router
 from store import Clock
 
 __all__ = [
     "DEFAULT_POLICY",
+    "ActionAreaSubscribe",
+    "ActionAreaUnsubscribe",
+    "ActionAreasSubscribed",
     "ActionAskOfficial",
     "ActionBackWithBot",
     "ActionCaseFollow",
@@ -39,6 +51,7 @@ __all__ = [
     "ActionHelp",
     "ActionNotUnderstood",
     "ActionNotYet",
+    "ActionNoticesList",
     "ActionReportIssue",
     "ActionThanks",
     "default_actions",
@@ -58,16 +71,26 @@ DEFAULT_POLICY: dict[str, str] = {
     "ask_official": "action_ask_official",
     "report_issue": "action_report_issue",
     "return_to_bot": "action_back_with_bot",
+    "area_subscribe": "action_area_subscribe",
+    "area_unsubscribe": "action_area_unsubscribe",
+    "areas_subscribed": "action_areas_subscribed",
+    "notices_list": "action_notices_list",
     **dict.fromkeys(NOT_YET_INTENTS, "action_not_yet"),
 }
 """Intent → action. Intents whose capability is still to come say so honestly."""
 
 
 def default_actions(
-    cases: CaseLookup, *, router: Router, clock: Clock, timezone: tzinfo
+    cases: CaseLookup,
+    *,
+    router: Router,
+    clock: Clock,
+    timezone: tzinfo,
+    notices: CurrentNotices,
 ) -> list[Action]:
     return [
         *case_actions(cases, timezone=timezone),
+        *area_actions(area_registry(), notices),
         ActionAskOfficial(router, clock=clock, timezone=timezone),
         ActionReportIssue(router, clock=clock, timezone=timezone),
         ActionBackWithBot(),

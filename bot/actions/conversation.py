@@ -22,9 +22,6 @@ __all__ = [
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
 NOT_YET_INTENTS = (
-    "area_subscribe",
-    "area_unsubscribe",
-    "notices_list",
     "service_question",
     "privacy_info",
     "delete_my_data",

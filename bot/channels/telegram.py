@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+ALLOWED_UPDATES = ("message", "channel_post", "callback_query", "my_chat_member")
+"""``channel_post``: a channel's admin links it to an area by posting a code there."""
 PRIVATE_SPACING = 1.0  # Telegram: about one message a second to a private chat
 GROUP_SPACING = 3.0  # and twenty a minute to a group
 
@@ -288,6 +289,8 @@ def inbound_from_update(raw: dict[str, Any]) -> Inbound | None:
             return _button_pressed(update_id, raw["callback_query"])
         if "message" in raw:
             return _message(update_id, raw["message"])
+        if "channel_post" in raw:
+            return _message(update_id, raw["channel_post"])
     except (KeyError, TypeError, ValueError, AttributeError):
         log.warning("telegram: update %s could not be read; ignoring it", update_id)
     return Inbound(channel=CHANNEL, update_id=update_id, kind="other")

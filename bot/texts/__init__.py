@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from bot.texts.areas import AREAS
 from bot.texts.cases import CASES
 from bot.texts.conversation import CONVERSATION
 from bot.texts.handoff import HANDOFF
@@ -18,7 +19,7 @@ __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "TEXTS", "say"]
 LANGUAGES: Final = ("fi", "sv", "en")
 DEFAULT_LANGUAGE: Final = "fi"
 
-TEXTS: Final = MappingProxyType({**CONVERSATION, **CASES, **HANDOFF})
+TEXTS: Final = MappingProxyType({**CONVERSATION, **CASES, **HANDOFF, **AREAS})
 
 
 def say(key: str, language: str | None, /, **values: object) -> str:

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from rasa_sdk import Action
 
 from bot.actions import default_actions
+from bot.areas import StoredNotices
+from knowledge.areas import area_registry
 from knowledge.lookup import Cases
 from knowledge.registry import CaseRegistry
 from routing import Router
@@ -26,4 +28,5 @@ def actions_for(database: Database) -> list[Action]:
         router=Router(database, timezone=HELSINKI),
         clock=SystemClock(),
         timezone=HELSINKI,
+        notices=StoredNotices(database, area_registry(), clock=SystemClock()),
     )
