@@ -11,20 +11,25 @@ import asyncio
 import time
 from collections.abc import Callable
 
-__all__ = ["Pacer"]
+__all__ = ["BURST_SECONDS", "Pacer"]
+
+BURST_SECONDS = 0.1
+"""How many seconds' worth of messages may go at once after a quiet moment."""
 
 
 class Pacer:
     """Waits until one more message may go to a chat.
 
-    ``rate`` is messages per second overall, with a burst of at most one second's worth.
+    ``rate`` is messages per second overall, with a burst of at most a tenth of a second's
+    worth: Telegram counts any one-second window, and a full second's burst on top of the
+    steady rate would put nearly twice the rate into one window.
     Each chat waits its transport's spacing after the previous message to it. :meth:`pause`
     holds everything back (a 429 tells us the whole bot is over its limit).
     """
 
     def __init__(self, rate: float, *, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._rate = rate
-        self._capacity = max(1.0, rate)
+        self._capacity = max(1.0, rate * BURST_SECONDS)
         self._tokens = self._capacity
         self._monotonic = monotonic
         self._updated = monotonic()
