@@ -38,7 +38,7 @@ from admin_api.deps import (
 from admin_api.errors import NotFound, problem_responses
 from admin_api.pagination import Page, PageDep, fetch_page
 from routing import TeamInfo, handoff, make_promise
-from store import Conversation, Message, Note, Official, Resident, Team
+from store import Conversation, Message, Note, Official, Resident, Team, known_language
 
 __all__ = [
     "MAX_THREAD",
@@ -469,4 +469,4 @@ async def _languages(
 
 
 def _language(chosen: str | None, platform: str | None) -> Language:
-    return _LANGUAGES.get(chosen or "") or _LANGUAGES.get((platform or "")[:2].lower()) or "fi"
+    return _LANGUAGES[known_language(chosen, platform) or "fi"]

@@ -320,7 +320,7 @@ class Dialogue:
         resident: Resident,
         conversation: Conversation,
     ) -> Outcome:
-        understood = self._understand(text, prior_language=_known_language(resident))
+        understood = self._understand(text, prior_language=resident.known_language)
         language = _reply_language(understood.language, resident)
         if understood.language in LANGUAGES:
             resident.language = understood.language
@@ -497,19 +497,11 @@ def _external_id(inbound: Inbound) -> str:
     return inbound.user_id or str(inbound.chat_id)
 
 
-def _known_language(resident: Resident) -> str | None:
-    """The resident's stored language, else their app's if it is one of ours."""
-    if resident.language in LANGUAGES:
-        return resident.language
-    platform = (resident.platform_language or "")[:2].lower()
-    return platform if platform in LANGUAGES else None
-
-
 def _reply_language(detected: str | None, resident: Resident) -> str:
     """This message's language if it shows one, else the resident's, else their app's, else fi."""
     if detected in LANGUAGES:
         return detected
-    return _known_language(resident) or DEFAULT_LANGUAGE
+    return resident.known_language or DEFAULT_LANGUAGE
 
 
 def _buttons(collected: object) -> list[list[Button]] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -109,11 +109,8 @@ class Case:
     """The responsible team (registry cases)."""
     revision: str | None = None
     """A source's own mark of change where it has no phases or records (the registry)."""
-    page_url_override: str | None = field(default=None, compare=False)
 
     def page_url(self, language: str) -> str | None:
-        if self.page_url_override is not None:
-            return self.page_url_override
         if self.source != "ahjo":
             return None
         return case_page_url(self.diary_number, language)

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from knowledge.cases import CaseSource, Lookup, NotFound, Unavailable
+from knowledge.cases import CaseSource, Lookup, Unavailable
 from knowledge.registry import CaseRegistry
 from store import Clock
 
@@ -49,13 +49,8 @@ class Cases:
 
     async def fresh(self, diary_number: str, *, language: str = "fi") -> Lookup:
         """Ask the sources now, not from what was prefetched."""
-        found = await self._registry.lookup(diary_number, language=language)
-        if not isinstance(found, NotFound):
-            return found
-        if self._decisions is None:
-            # Not "no such case": only the decision system could say that.
-            return Unavailable(diary_number, "no decision system is configured")
-        return await self._decisions.lookup(diary_number, language=language)
+        [found] = await self.fresh_many([diary_number], language=language)
+        return found
 
     async def fresh_many(
         self, diary_numbers: Sequence[str], *, language: str = "fi", concurrency: int = 8
@@ -69,6 +64,7 @@ class Cases:
             if number in registered:
                 return registered[number]
             if self._decisions is None:
+                # Not "no such case": only the decision system could say that.
                 return Unavailable(number, "no decision system is configured")
             async with limit:
                 return await self._decisions.lookup(number, language=language)

@@ -676,12 +676,7 @@ async def _language(session: AsyncSession, conversation: Conversation) -> str:
     resident = (
         await session.get(Resident, conversation.resident_id) if conversation.resident_id else None
     )
-    if resident is None:
-        return DEFAULT_LANGUAGE
-    if resident.language in LANGUAGES:
-        return resident.language
-    platform = (resident.platform_language or "")[:2].lower()
-    return platform if platform in LANGUAGES else DEFAULT_LANGUAGE
+    return (resident.known_language if resident else None) or DEFAULT_LANGUAGE
 
 
 async def _say(

@@ -26,6 +26,7 @@ from store.models import (
     RoutingRule,
     Team,
     WatchedCase,
+    known_language,
 )
 
 __all__ = [
@@ -55,5 +56,6 @@ __all__ = [
     "Team",
     "WatchedCase",
     "insert_new",
+    "known_language",
     "upgrade",
 ]

@@ -51,6 +51,7 @@ __all__ = [
     "RoutingRule",
     "Team",
     "WatchedCase",
+    "known_language",
 ]
 
 NAMING = {
@@ -88,6 +89,18 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar = {dict[str, Any]: JSON, datetime: UtcDateTime()}
 
 
+RESIDENT_LANGUAGES = ("fi", "sv", "en")
+
+
+def known_language(chosen: str | None, platform: str | None) -> str | None:
+    """A resident's language: the one they chose (or last wrote in), else their app's when it
+    is one we speak (``sv-FI`` → ``sv``); None when neither says."""
+    if chosen in RESIDENT_LANGUAGES:
+        return chosen
+    app = (platform or "")[:2].lower()
+    return app if app in RESIDENT_LANGUAGES else None
+
+
 class Resident(Base):
     """A person who wrote to the bot, known only by their channel's id."""
 
@@ -103,6 +116,10 @@ class Resident(Base):
     """What the channel says of the user's app language, e.g. Telegram's ``language_code``."""
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     last_seen_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    @property
+    def known_language(self) -> str | None:
+        return known_language(self.language, self.platform_language)
 
 
 class Conversation(Base):

@@ -23,9 +23,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.telling import case_snapshot, describe_change
-from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
+from bot.texts import DEFAULT_LANGUAGE, say
 from knowledge.cases import Case, Lookup
-from store import CaseFollow, Clock, Conversation, Database, Resident, WatchedCase
+from store import CaseFollow, Clock, Conversation, Database, Resident, WatchedCase, known_language
 from store.outbox import enqueue, outbox_rows
 
 __all__ = ["CaseWatcher", "FreshLookup", "WatchPolicy", "WatchRound"]
@@ -224,7 +224,7 @@ class CaseWatcher:
         texts: dict[str, str] = {}
         outbox: list[dict[str, Any]] = []
         for conversation_id, channel, chat_id, chosen, platform in rows:
-            language = _language(chosen, platform)
+            language = known_language(chosen, platform) or DEFAULT_LANGUAGE
             if language not in texts:
                 texts[language] = describe_change(before, case, language)
             outbox += outbox_rows(
@@ -256,10 +256,3 @@ class CaseWatcher:
             watched.failures = 0
         watched.next_check_at = now + interval * random.uniform(0.75, 1.25)
         watched.leased_until = None
-
-
-def _language(chosen: str | None, platform: str | None) -> str:
-    if chosen in LANGUAGES:
-        return chosen
-    platform = (platform or "")[:2].lower()
-    return platform if platform in LANGUAGES else DEFAULT_LANGUAGE

@@ -41,6 +41,7 @@ from store import (
     OutboxMessage,
     Resident,
     insert_new,
+    known_language,
 )
 from store.outbox import MAX_TEXT_LENGTH, split_text
 
@@ -173,7 +174,12 @@ class NoticeDispatcher:
         for conversation_id, channel, chat_id, chosen, platform in residents:
             found.setdefault(
                 (channel, chat_id),
-                Recipient(channel, chat_id, _language(chosen, platform), conversation_id),
+                Recipient(
+                    channel,
+                    chat_id,
+                    known_language(chosen, platform) or DEFAULT_LANGUAGE,
+                    conversation_id,
+                ),
             )
         groups = await session.execute(
             select(AreaChannel.channel, AreaChannel.chat_id, AreaChannel.language)
@@ -267,14 +273,6 @@ class NoticeDispatcher:
                 )
                 .values(state="sent")
             )
-
-
-def _language(chosen: str | None, platform: str | None) -> str:
-    """The resident's language, else their app's if it is one of ours, else Finnish."""
-    if chosen in LANGUAGES:
-        return chosen
-    platform = (platform or "")[:2].lower()
-    return platform if platform in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def _one_message(notice_id: int, text: str | None) -> str | None:

@@ -16,7 +16,7 @@ CONVERSATION: Final[dict[str, dict[str, str]]] = {
         "fi": (
             "Olen kaupungin botti. Voin kertoa, missä vaiheessa kaupungin asia on "
             "diaarinumerolla (esim. HEL 2025-001216), ja kertoa, kun seuraamasi asia etenee "
-            "(/seuratut). Voit tilata alueesi tiedotteet (esim. \"tilaa Kallion tiedotteet\", "
+            '(/seuratut). Voit tilata alueesi tiedotteet (esim. "tilaa Kallion tiedotteet", '
             "/alueet) ja pyytää ihmistä vastaamaan; kerron, kuka asiaasi hoitaa ja milloin. "
             "Kun viesti siirtyy virkailijalle, hän voi lukea keskustelun. Kirjoita suomeksi, på "
             "svenska tai in English."
@@ -25,15 +25,15 @@ CONVERSATION: Final[dict[str, dict[str, str]]] = {
             "Jag är stadens bot. Jag kan berätta hur ett ärende hos staden framskrider med "
             "diarienumret (t.ex. HEL 2025-001216) och meddela när ett ärende du följer går "
             "framåt (/foljer). Du kan prenumerera på meddelanden för ditt område (t.ex. "
-            "\"prenumerera på Berghäll\", /omraden) och be att en människa svarar; jag berättar "
+            '"prenumerera på Berghäll", /omraden) och be att en människa svarar; jag berättar '
             "vem som sköter ditt ärende och när. När meddelandet skickas vidare kan "
             "tjänsteinnehavaren läsa samtalet. Skriv på svenska, suomeksi eller in English."
         ),
         "en": (
             "I am the city's bot. I can tell you where a municipal case stands by its diary "
             "number (e.g. HEL 2025-001216) and let you know when a case you follow moves "
-            "(/following). You can subscribe to notices for your area (e.g. \"subscribe to "
-            "Kallio\", /areas) and ask for a person to answer; I tell you who handles it and by "
+            '(/following). You can subscribe to notices for your area (e.g. "subscribe to '
+            'Kallio", /areas) and ask for a person to answer; I tell you who handles it and by '
             "when. When a message is passed on, the official can read the conversation. Write "
             "in English, suomeksi or på svenska."
         ),
