@@ -13,12 +13,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Final
+from types import TracebackType
+from typing import Final, Self
 
 import uvicorn
 from starlette.types import ASGIApp
 
-__all__ = ["SHUTDOWN_GRACE", "ServerThread"]
+__all__ = ["SHUTDOWN_GRACE", "Served", "ServerThread"]
 
 SHUTDOWN_GRACE: Final = 3.0  # seconds stop() waits for requests in flight
 START_TIMEOUT: Final = 10.0
@@ -178,3 +179,36 @@ class ServerThread:
         if self._on_stop is not None:
             self._on_stop()
         server.exit()
+
+
+class Served:
+    """A fake's ``with`` and ``async with``: ``start()`` on entry, ``stop()`` on exit (from a
+    worker thread when async, so the test's event loop keeps running meanwhile)."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)

@@ -8,7 +8,6 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from types import TracebackType
 from typing import Final, Self
 
 from starlette.applications import Starlette
@@ -23,7 +22,7 @@ from tests.fakes.ahjo.casebook import (
     later_version,
     non_public_version,
 )
-from tests.fakes.serving import ServerThread
+from tests.fakes.serving import Served, ServerThread
 
 API_PATH: Final = "/ahjorest/v1"
 API_KEY_HEADER: Final = "api-key"
@@ -46,7 +45,7 @@ def ahjo_id(case_id: str) -> str:
     return case_id.strip().replace(" ", "-")
 
 
-class FakeAhjo:
+class FakeAhjo(Served):
     """Fake Ahjo REST API; see the `tests.fakes.ahjo` package docstring.
 
     Contract:
@@ -134,28 +133,6 @@ class FakeAhjo:
         if self._release is not None:
             self._release.set()
             self._release = asyncio.Event()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        return await asyncio.to_thread(self.start)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)
 
     # ------------------------------------------------------------------ failure modes
 

@@ -7,7 +7,6 @@ import asyncio
 import functools
 import time
 from collections.abc import Callable
-from types import TracebackType
 from typing import Self
 
 from starlette.applications import Starlette
@@ -15,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.fakes.serving import ServerThread
+from tests.fakes.serving import Served, ServerThread
 from tests.fakes.telegram.limits import TelegramLimits
 from tests.fakes.telegram.polling import _Polling
 from tests.fakes.telegram.recording import _Recording
@@ -24,7 +23,7 @@ from tests.fakes.telegram.requests import _error, _ok, _read_params, _Response
 from tests.fakes.telegram.updates import _Updates
 
 
-class FakeTelegram(_Updates, _Polling, _Recording):
+class FakeTelegram(Served, _Updates, _Polling, _Recording):
     """Fake Bot API server; see the `tests.fakes.telegram` package docstring.
 
     Contract highlights:
@@ -123,28 +122,6 @@ class FakeTelegram(_Updates, _Polling, _Recording):
             event.set()
         self._hang_events.clear()
         self._wake_pollers()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        return await asyncio.to_thread(self.start)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)
 
     def reset(self) -> None:
         """Forget everything (records, updates, webhook, failures, blocks, hangs, outage), as
