@@ -304,6 +304,7 @@ def _configure_logging(settings: Settings, *, quiet: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # httpx logs every request URL at info level, and Telegram's URLs carry the bot token.
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "alembic"):
+    # httpx logs every request URL at info level, and Telegram's URLs carry the bot token;
+    # rasa-sdk tells at info level of every slot an action asks for and has not got.
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "alembic", "rasa_sdk"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
