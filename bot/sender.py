@@ -57,6 +57,9 @@ class SenderPolicy:
     lease_seconds: float = 60.0
     max_in_flight: int = 8
     """Sends under way at once: Telegram allows ~30/s, so a few in flight cover its latency."""
+    unrecorded_limit: int = 8
+    """Sent messages whose outcome is not yet written to the outbox: no new send starts while
+    this many wait for the next batched write."""
     claim_batch: int = 64
     """Rows claimed in one statement and queued for a free send. Their leases run while they
     wait, so this stays far below what the sender sends in a lease."""
@@ -64,6 +67,12 @@ class SenderPolicy:
     first_backoff: float = 1.0
     max_backoff: float = 300.0
     idle_poll_seconds: float = 1.0
+
+    @property
+    def crash_window(self) -> int:
+        """At most this many messages can have reached Telegram without the outbox knowing.
+        Telegram has no idempotency key, so a kill -9 can repeat at most these after a restart."""
+        return self.max_in_flight + self.unrecorded_limit
 
     def backoff(self, attempts: int) -> float:
         """Exponential with full jitter: a whole city's retries do not arrive together."""
@@ -114,6 +123,8 @@ class Sender:
         self._delivered: list[dict[str, object]] = []
         self._retries: list[dict[str, object]] = []
         self._recording: asyncio.Task[None] | None = None
+        self._writing = 0
+        """Delivered rows in the outcome write under way."""
 
     def wake(self) -> None:
         """Tell the sender there is something new in the outbox."""
@@ -181,6 +192,7 @@ class Sender:
         while (
             self._queue
             and len(self._in_flight) < self._policy.max_in_flight
+            and len(self._delivered) + self._writing < self._policy.unrecorded_limit
             and self._pacer.paused_for() <= 0
         ):
             task = asyncio.create_task(self._deliver(self._queue.popleft()))
@@ -417,6 +429,7 @@ class Sender:
         while self._delivered or self._retries:
             delivered, self._delivered = self._delivered, []
             retries, self._retries = self._retries, []
+            self._writing = len(delivered)
             try:
                 async with self._db.transaction() as session:
                     for statement, batch in ((_DELIVERED, delivered), (_RETRY, retries)):
@@ -427,6 +440,8 @@ class Sender:
                 self._delivered[:0], self._retries[:0] = delivered, retries
                 await asyncio.sleep(1.0)
                 continue
+            finally:
+                self._writing = 0
             if delivered:
                 self._wake.set()  # the next rows of those chats are due now
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -17,11 +16,12 @@ from bot.notices import NoticeDispatcher
 from bot.ports import Button
 from bot.sender import Sender, SenderPolicy
 from knowledge.areas import area_registry
-from store import Database, Notice, NoticeArea, OutboxMessage, SystemClock
+from store import Database, OutboxMessage, SystemClock
 from tests.fakes.telegram import FakeTelegram, TelegramLimits
 from tests.support.notices import (
     KALLIO,
     add_group,
+    add_notices,
     add_subscribers,
     notice_state,
     until_notice_state,
@@ -48,23 +48,6 @@ class SharedWire:
         self.arrived.append((chat_id, text))
         self.sent += 1
         return len(self.arrived)
-
-
-async def add_notices(database: Database, count: int, area: str) -> list[int]:
-    async with database.transaction() as session:
-        notices = [
-            Notice(
-                state="scheduled",
-                text_fi=f"Tiedote {n}",
-                text_sv=f"Meddelande {n}",
-                publish_at=datetime.now(UTC) - timedelta(seconds=1),
-            )
-            for n in range(count)
-        ]
-        session.add_all(notices)
-        await session.flush()
-        session.add_all(NoticeArea(notice_id=notice.id, area=area) for notice in notices)
-    return [notice.id for notice in notices]
 
 
 async def test_two_dispatchers_and_senders_on_postgresql_deliver_each_notice_once(

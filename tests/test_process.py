@@ -18,23 +18,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from store import Database, OutboxMessage
 from tests.fakes.telegram import FakeTelegram
-from tests.support.running import ROOT, BotProcess, free_port
+from tests.support.running import ROOT, BotProcess, process_env
 
 pytestmark = pytest.mark.slow
-
-
-def process_env(database_url: str, telegram: FakeTelegram | None) -> dict[str, str]:
-    env = {
-        "TALKKARI_DATABASE_URL": database_url,
-        "TALKKARI_PORT": str(free_port()),
-        "TALKKARI_TELEGRAM_POLL_TIMEOUT": "1",
-        "TALKKARI_OUTBOX_LEASE_SECONDS": "3",
-        "TALKKARI_TELEGRAM_TOKEN": "",
-    }
-    if telegram is not None:
-        env["TALKKARI_TELEGRAM_TOKEN"] = telegram.token
-        env["TALKKARI_TELEGRAM_BASE_URL"] = telegram.base_url
-    return env
 
 
 @contextmanager

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from store import AreaChannel, AreaSubscription, Conversation, Database, Notice, Resident
+from store import (
+    AreaChannel,
+    AreaSubscription,
+    Conversation,
+    Database,
+    Notice,
+    NoticeArea,
+    Resident,
+)
 
 __all__ = [
     "KALLIO",
     "KALLIO_POSTAL",
     "VUOSAARI",
     "add_group",
+    "add_notices",
     "add_subscriber",
     "add_subscribers",
     "notice_state",
@@ -78,6 +88,24 @@ async def add_group(
                 channel=channel, chat_id=chat_id, area=area, language=language, title="Ryhmä"
             )
         )
+
+
+async def add_notices(database: Database, count: int, area: str) -> list[int]:
+    """``count`` scheduled notices for ``area`` in Finnish and Swedish, due now."""
+    async with database.transaction() as session:
+        notices = [
+            Notice(
+                state="scheduled",
+                text_fi=f"Tiedote {n}",
+                text_sv=f"Meddelande {n}",
+                publish_at=datetime.now(UTC) - timedelta(seconds=1),
+            )
+            for n in range(count)
+        ]
+        session.add_all(notices)
+        await session.flush()
+        session.add_all(NoticeArea(notice_id=notice.id, area=area) for notice in notices)
+    return [notice.id for notice in notices]
 
 
 async def notice_state(database: Database, notice_id: int) -> str | None:

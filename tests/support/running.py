@@ -17,7 +17,7 @@ from talkkari.runtime import Runtime, serve
 from talkkari.settings import Settings
 from tests.fakes.telegram import FakeTelegram
 
-__all__ = ["BotProcess", "bot_settings", "free_port", "running_bot"]
+__all__ = ["BotProcess", "bot_settings", "free_port", "process_env", "running_bot"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,6 +39,24 @@ def bot_settings(database_url: str, telegram: FakeTelegram | None, **overrides: 
         values.update(telegram_token=telegram.token, telegram_base_url=telegram.base_url)
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def process_env(
+    database_url: str, telegram: FakeTelegram | None, **overrides: str
+) -> dict[str, str]:
+    """The environment of a ``talkkari run`` child process: quick polls, short leases."""
+    env = {
+        "TALKKARI_DATABASE_URL": database_url,
+        "TALKKARI_PORT": str(free_port()),
+        "TALKKARI_TELEGRAM_POLL_TIMEOUT": "1",
+        "TALKKARI_OUTBOX_LEASE_SECONDS": "3",
+        "TALKKARI_TELEGRAM_TOKEN": "",
+    }
+    if telegram is not None:
+        env["TALKKARI_TELEGRAM_TOKEN"] = telegram.token
+        env["TALKKARI_TELEGRAM_BASE_URL"] = telegram.base_url
+    env.update({f"TALKKARI_{name.upper()}": value for name, value in overrides.items()})
+    return env
 
 
 @asynccontextmanager
