@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from admin_api import (
     area_channels,
+    articles,
     audit,
     auth,
     cases,
@@ -39,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     notices.router,
     area_channels.router,
+    articles.router,
 )
 
 

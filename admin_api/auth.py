@@ -30,6 +30,7 @@ from admin_api.context import AdminContext, issue_token
 from admin_api.deps import ContextDep, CurrentOfficial, ReadSessionDep, actor_of, team_ids_of
 from admin_api.errors import TooManyAttempts, Unauthorized, problem_responses
 from admin_api.officials import OfficialOut, official_out
+from admin_api.texts import Text
 from routing.audit import audit
 from store import LoginFailure, Official, insert_new
 
@@ -37,7 +38,7 @@ __all__ = ["TokenOut", "router"]
 
 router = APIRouter(tags=["auth"])
 
-WRONG = "The e-mail address or the password is wrong."
+WRONG = Text("login_wrong")
 
 
 class TokenOut(BaseModel):
@@ -77,7 +78,7 @@ async def log_in(
     if locked_until is not None:
         await _count_failures(context, keys[1:], now)
         raise TooManyAttempts(
-            "Too many failed logins; try again later.",
+            Text("login_throttled"),
             retry_after=math.ceil((locked_until - now).total_seconds()),
         )
     password_hash = official.password_hash if official is not None else None

@@ -25,6 +25,7 @@ from admin_api.deps import (
 )
 from admin_api.errors import Invalid, NotFound, problem_responses
 from admin_api.pagination import Page, PageDep, fetch_page
+from admin_api.texts import Text
 from knowledge.cases import normalise_diary_number
 from store import LocalCase
 
@@ -104,7 +105,7 @@ async def get_case(
 ) -> CaseOut:
     case = await session.get(LocalCase, _normalised(diary_number))
     if case is None:
-        raise NotFound("No such case in the registry.")
+        raise NotFound(Text("case_not_found"))
     return CaseOut.of(case)
 
 
@@ -165,7 +166,7 @@ async def remove_case(
     number = _normalised(diary_number)
     case = await session.get(LocalCase, number)
     if case is None:
-        raise NotFound("No such case in the registry.")
+        raise NotFound(Text("case_not_found"))
     before = CaseOut.of(case)
     await session.delete(case)
     await record_change(session, context, admin, "case.remove", object_id=number, before=before)
@@ -175,6 +176,4 @@ def _normalised(diary_number: str) -> str:
     try:
         return normalise_diary_number(diary_number)
     except ValueError:
-        raise Invalid(
-            "Not a Helsinki diary number like HEL 2025-001216.", loc=("path", "diary_number")
-        ) from None
+        raise Invalid(Text("diary_number_invalid"), loc=("path", "diary_number")) from None

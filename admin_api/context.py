@@ -22,6 +22,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from knowledge.editions import ArticlePack
 from knowledge.notices import AreaLookup
 from routing.events import InboxBell
 from routing.hours import HELSINKI
@@ -100,6 +101,9 @@ class AdminContext:
     - ``timezone`` is the city's, in which teams' office hours are read (a transfer's promise).
     - ``areas`` is the area registry notices are written for (``None``: the notice and area
       routes answer 503); ``notice_languages`` the texts a notice needs before it is scheduled.
+    - ``articles`` is the shipped pack of service articles, their version 0 (``None``: the
+      article routes answer 503); ``on_articles_changed`` is awaited after a saved version
+      commits (the bot's knowledge base reloads), ``None`` when nothing holds one.
     """
 
     database: Database
@@ -114,6 +118,8 @@ class AdminContext:
     timezone: tzinfo = HELSINKI
     areas: AreaLookup | None = None
     notice_languages: tuple[str, ...] = ("fi", "sv")
+    articles: ArticlePack | None = None
+    on_articles_changed: Callable[[], Awaitable[None]] | None = None
 
 
 _ALGORITHM = "HS256"

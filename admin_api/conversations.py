@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin_api import texts
 from admin_api.context import AdminContext
 from admin_api.deps import (
     MAX_ID,
@@ -61,7 +62,9 @@ router = APIRouter(
 MAX_THREAD = 500
 """The newest messages (and notes) a conversation's page shows; older ones are left out."""
 
-NO_SUCH = "No such conversation."
+NO_SUCH = texts.Text("conversation_not_found")
+"""The code :mod:`routing.handoff` refuses with too: a conversation out of the caller's scope
+and one that does not exist answer alike."""
 
 InboxOfficial = Annotated[Official, Depends(require_role("admin", "official"))]
 """Comms staff have no inbox (403)."""

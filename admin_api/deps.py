@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.context import AdminContext, read_token
 from admin_api.errors import Forbidden, Unauthorized, Unavailable
+from admin_api.texts import Text
 from routing.audit import Actor
 from store import Membership, Official
 
@@ -86,7 +87,7 @@ _bearer = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=F
 def get_context(request: Request) -> AdminContext:
     context: AdminContext | None = getattr(request.app.state, "admin_context", None)
     if context is None:
-        raise Unavailable("The admin API is not configured in this process.")
+        raise Unavailable(Text("admin_api_unavailable"))
     return context
 
 
@@ -134,11 +135,11 @@ async def _current_official(
         raise Unauthorized()
     official_id = read_token(context, token)
     if official_id is None:
-        raise Unauthorized("The token is not valid or has expired.")
+        raise Unauthorized(Text("token_invalid"))
     async with context.database.sessions() as session:
         official = await session.get(Official, official_id)
     if official is None or not official.active:
-        raise Unauthorized("The token is not valid or has expired.")
+        raise Unauthorized(Text("token_invalid"))
     return official
 
 
@@ -150,7 +151,7 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Official]]:
 
     async def check(official: CurrentOfficial) -> Official:
         if official.role not in roles:
-            raise Forbidden("Your role may not do this.")
+            raise Forbidden(Text("role_forbidden"))
         return official
 
     return check

@@ -16,6 +16,12 @@ names of ``routing.errors`` classes to statuses, so routing raises its own error
 knows about HTTP. Framework errors (``HTTPException``, request validation) and anything
 unexpected (500) answer in the same shape.
 
+Every problem speaks the caller's language (:mod:`admin_api.language`: ``Accept-Language``,
+Finnish by default) and says so in ``Content-Language``: its ``title`` by status, its
+``detail`` from the :class:`~admin_api.texts.Text` the error carries, whose key is the
+problem's ``code``. Request validation keeps pydantic's per-field ``errors`` and translates
+only the summary.
+
 Routes declare the problems they may answer with :func:`problem_responses`, so the OpenAPI
 document (and schemathesis) knows every status and its ``application/problem+json`` schema.
 """
@@ -34,6 +40,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+
+from admin_api.language import negotiate
+from admin_api.texts import CATALOGUE, Language, Text, render, title
 
 __all__ = [
     "FOREIGN_ERRORS",
@@ -68,7 +77,8 @@ FOREIGN_ERRORS: dict[str, dict[str, int]] = {
     },
 }
 """Module → class name → status. A module or class that does not exist (yet) is skipped;
-an error answers with the status of its nearest mapped class. ``str(error)`` is the detail."""
+an error answers with the status of its nearest mapped class. Its ``code`` and ``params``
+(a key of :data:`~admin_api.texts.CATALOGUE`) are the detail."""
 
 
 class FieldError(BaseModel):
@@ -78,12 +88,21 @@ class FieldError(BaseModel):
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details, in the language of the request's ``Accept-Language``
+    (``fi``, ``sv`` or ``en``; Finnish by default), which ``Content-Language`` names."""
 
     type: str = "about:blank"
     title: str
     status: int
     detail: str | None = None
+    code: str | None = Field(
+        None,
+        description="What the detail says, as a stable key (`team_not_found`), so that a "
+        "client may word it itself; absent when there is no detail.",
+    )
+    params: dict[str, str | int] = Field(
+        default_factory=dict, description="The values the detail names, by the key's fields."
+    )
 
 
 class ValidationProblem(Problem):
@@ -93,28 +112,31 @@ class ValidationProblem(Problem):
 
 
 class ApiError(Exception):
-    """An error the API answers with ``status`` and a problem document.
+    """An error the API answers with ``status`` and a problem document whose detail is
+    ``text``, rendered in the caller's language.
 
-    ``detail`` is shown to the caller: it must not tell anything the caller may not know.
+    ``text`` is shown to the caller: it must not tell anything the caller may not know.
+    ``detail`` (and ``str(error)``) is its English rendering, for logs and the command line.
     """
 
     status: int = 500
 
-    def __init__(self, detail: str | None = None, *, headers: Mapping[str, str] | None = None):
-        super().__init__(detail or HTTPStatus(self.status).phrase)
-        self.detail = detail
+    def __init__(self, text: Text | None = None, *, headers: Mapping[str, str] | None = None):
+        self.text = text
+        self.detail = render(text, "en") if text is not None else None
+        super().__init__(self.detail or HTTPStatus(self.status).phrase)
         self.headers = dict(headers or {})
 
-    def extra(self) -> dict[str, Any]:
-        """Members beyond type/title/status/detail."""
+    def extra(self, language: Language) -> dict[str, Any]:
+        """Members beyond type/title/status/detail/code/params, in ``language``."""
         return {}
 
 
 class Unauthorized(ApiError):
     status = 401
 
-    def __init__(self, detail: str = "A valid bearer token is required.") -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+    def __init__(self, text: Text | None = None) -> None:
+        super().__init__(text or Text("token_required"), headers={"WWW-Authenticate": "Bearer"})
 
 
 class Forbidden(ApiError):
@@ -134,19 +156,21 @@ class Invalid(ApiError):
 
     status = 422
 
-    def __init__(self, detail: str, *, loc: Sequence[str | int] = ("body",)) -> None:
-        super().__init__(detail)
+    def __init__(self, text: Text, *, loc: Sequence[str | int] = ("body",)) -> None:
+        super().__init__(text)
         self.loc = list(loc)
 
-    def extra(self) -> dict[str, Any]:
-        return {"errors": [{"loc": self.loc, "msg": self.detail, "type": "value_error"}]}
+    def extra(self, language: Language) -> dict[str, Any]:
+        assert self.text is not None
+        message = render(self.text, language)
+        return {"errors": [{"loc": self.loc, "msg": message, "type": "value_error"}]}
 
 
 class TooManyAttempts(ApiError):
     status = 429
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+    def __init__(self, text: Text, *, retry_after: int) -> None:
+        super().__init__(text, headers={"Retry-After": str(max(1, retry_after))})
 
 
 class Unavailable(ApiError):
@@ -155,16 +179,27 @@ class Unavailable(ApiError):
 
 def problem_response(
     status: int,
-    detail: str | None = None,
+    text: Text | None = None,
     *,
+    language: Language,
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
-    """The ``application/problem+json`` response for ``status``."""
-    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail).model_dump()
+    """The ``application/problem+json`` response for ``status``, saying ``text``, in
+    ``language``."""
+    body = Problem(
+        title=title(status, language),
+        status=status,
+        detail=render(text, language) if text is not None else None,
+        code=text.key if text is not None else None,
+        params=dict(text.params) if text is not None else {},
+    ).model_dump()
     body.update(extra or {})
     return JSONResponse(
-        body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON
+        body,
+        status_code=status,
+        headers={**(headers or {}), "Content-Language": language, "Vary": "Accept-Language"},
+        media_type=PROBLEM_JSON,
     )
 
 
@@ -190,20 +225,32 @@ def install_problem_handlers(app: FastAPI) -> None:
     _problem_media_type_in_openapi(app)
 
 
+def _language(request: Request) -> Language:
+    return negotiate(request.headers.get("accept-language"))
+
+
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return problem_response(exc.status, exc.detail, headers=exc.headers, extra=exc.extra())
+    language = _language(request)
+    return problem_response(
+        exc.status, exc.text, language=language, headers=exc.headers, extra=exc.extra(language)
+    )
 
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's and FastAPI's own refusals: no route (404), not its method (405), a body
+    that cannot be read (400); their English details are replaced by ours."""
     assert isinstance(exc, HTTPException)
-    detail: str | None = exc.detail if isinstance(exc.detail, str) else None
-    if detail == HTTPStatus(exc.status_code).phrase:
-        detail = None
     headers = dict(exc.headers or {})
-    if exc.status_code == 405:
+    text: Text | None = None
+    if exc.status_code == 404:
+        text = Text("path_not_found")
+    elif exc.status_code == 405:
         headers["Allow"] = ", ".join(_methods_of(request)) or headers.get("Allow", "")
-    return problem_response(exc.status_code, detail, headers=headers)
+        text = Text("method_not_allowed", method=request.method)
+    elif exc.status_code == 400:
+        text = Text("request_unreadable")
+    return problem_response(exc.status_code, text, language=_language(request), headers=headers)
 
 
 def _methods_of(request: Request) -> list[str]:
@@ -218,6 +265,8 @@ def _methods_of(request: Request) -> list[str]:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    # pydantic's messages stay as they are: they name the field, which is what a client
+    # needs; the summary is ours.
     errors = [
         FieldError(
             loc=[part if isinstance(part, int) else str(part) for part in error.get("loc", ())],
@@ -226,19 +275,24 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         ).model_dump()
         for error in exc.errors()
     ]
-    return problem_response(422, "The request's data is not valid.", extra={"errors": errors})
+    return problem_response(
+        422, Text("request_invalid"), language=_language(request), extra={"errors": errors}
+    )
 
 
 def _foreign_error(status: int) -> Callable[[Request, Exception], Any]:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(status, str(exc) or None)
+        code = getattr(exc, "code", None)
+        params: Mapping[str, str | int] = getattr(exc, "params", {})
+        text = Text(code, **params) if isinstance(code, str) and code in CATALOGUE else None
+        return problem_response(status, text, language=_language(request))
 
     return handle
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Starlette logs the exception and re-raises it after sending this.
-    return problem_response(500, "Something went wrong on our side.")
+    return problem_response(500, Text("internal_error"), language=_language(request))
 
 
 def _foreign_errors() -> list[tuple[type[Exception], int]]:

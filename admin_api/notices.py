@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, Strict
@@ -32,6 +32,7 @@ from admin_api.deps import (
 )
 from admin_api.errors import Conflict, Invalid, NotFound, Unavailable, problem_responses
 from admin_api.pagination import Page, PageDep, fetch_page
+from admin_api.texts import Text
 from knowledge.notices import LANGUAGES, AreaLookup, NamedArea, render_notice
 from store import Notice, NoticeArea, Official, OutboxMessage
 from store.outbox import MAX_TEXT_LENGTH
@@ -178,7 +179,7 @@ class DeliveryCounts(BaseModel):
 
 def area_lookup(context: AdminContext) -> AreaLookup:
     if context.areas is None:
-        raise Unavailable("The area registry is not configured in this process.")
+        raise Unavailable(Text("areas_unavailable"))
     return context.areas
 
 
@@ -255,7 +256,7 @@ async def edit_notice(
     """Edit a draft or a scheduled notice (a scheduled one must still be ready to send)."""
     areas = area_lookup(context)
     notice = await _notice(session, notice_id, for_update=True)
-    _editable(notice, "edited")
+    _editable(notice)
     before = await _out(session, areas, notice)
     changes = body.changes()
     texts = changes.pop("texts", None)
@@ -298,7 +299,7 @@ async def schedule_notice(
     areas = area_lookup(context)
     notice = await _notice(session, notice_id, for_update=True)
     if notice.state != "draft":
-        raise Conflict(f"Only a draft is scheduled; this notice is {notice.state}.")
+        raise Conflict(_state_refusal(notice))
     before = await _out(session, areas, notice)
     await _ready(session, context, areas, notice)
     notice.state = "scheduled"
@@ -320,7 +321,7 @@ async def cancel_notice(
     areas = area_lookup(context)
     notice = await _notice(session, notice_id, for_update=True)
     if notice.state not in ("draft", "scheduled", "sending"):
-        raise Conflict(f"A notice that is {notice.state} cannot be cancelled.")
+        raise Conflict(_state_refusal(notice))
     before = await _out(session, areas, notice)
     now = context.clock.now()
     await session.execute(
@@ -390,19 +391,33 @@ async def notice_deliveries(
 async def _notice(session: AsyncSession, notice_id: int, *, for_update: bool = False) -> Notice:
     notice = await session.get(Notice, notice_id, with_for_update=for_update)
     if notice is None:
-        raise NotFound("No such notice.")
+        raise NotFound(Text("notice_not_found"))
     return notice
 
 
-def _editable(notice: Notice, what: str) -> None:
+def _editable(notice: Notice) -> None:
     if notice.state not in ("draft", "scheduled"):
-        raise Conflict(f"A notice that is {notice.state} cannot be {what}.")
+        raise Conflict(_state_refusal(notice))
+
+
+_STATE_REFUSALS: Final[Mapping[str, Text]] = {
+    "scheduled": Text("notice_scheduled"),
+    "sending": Text("notice_sending"),
+    "sent": Text("notice_sent"),
+    "cancelled": Text("notice_cancelled"),
+}
+
+
+def _state_refusal(notice: Notice) -> Text:
+    """Why ``notice`` refuses a change: its state says it (the official knows what they
+    tried)."""
+    return _STATE_REFUSALS.get(notice.state) or Text("notice_state", state=notice.state)
 
 
 def check_area(areas: AreaLookup, key: str, *, loc: tuple[str | int, ...]) -> None:
     """422 naming ``key`` when the registry does not know it."""
     if areas.get(key) is None:
-        raise Invalid(f"Unknown area: {key!r}.", loc=loc)
+        raise Invalid(Text("area_unknown", area=key), loc=loc)
 
 
 def _known_areas(areas: AreaLookup, keys: list[str]) -> None:
@@ -412,7 +427,7 @@ def _known_areas(areas: AreaLookup, keys: list[str]) -> None:
 
 def _times_fit(publish_at: datetime | None, expires_at: datetime | None) -> None:
     if publish_at is not None and expires_at is not None and expires_at <= publish_at:
-        raise Invalid("expires_at must be after publish_at.", loc=("body", "expires_at"))
+        raise Invalid(Text("notice_ends_before_start"), loc=("body", "expires_at"))
 
 
 async def _ready(
@@ -426,20 +441,20 @@ async def _ready(
     ]
     if missing:
         raise Invalid(
-            f"The notice needs a text in {', '.join(missing)} before it is scheduled.",
+            Text("notice_text_missing", languages=", ".join(missing)),
             loc=("body", "texts", missing[0]),
         )
     keys = (await _keys_of(session, [notice.id])).get(notice.id, [])
     if not keys:
-        raise Invalid("The notice needs at least one area.", loc=("body", "areas"))
+        raise Invalid(Text("notice_areas_missing"), loc=("body", "areas"))
     if notice.publish_at is None:
-        raise Invalid("The notice needs publish_at.", loc=("body", "publish_at"))
+        raise Invalid(Text("notice_publish_at_missing"), loc=("body", "publish_at"))
     if notice.expires_at is not None and notice.expires_at <= context.clock.now():
-        raise Invalid("expires_at has passed.", loc=("body", "expires_at"))
+        raise Invalid(Text("notice_expired"), loc=("body", "expires_at"))
     for language, text in _rendered(areas, notice, keys).items():
         if text is not None and len(text) > MAX_TEXT_LENGTH:
             raise Invalid(
-                f"The {language} notice is longer than one message ({MAX_TEXT_LENGTH}).",
+                Text("notice_too_long", language=language, limit=MAX_TEXT_LENGTH),
                 loc=("body", "texts", language),
             )
 

@@ -34,6 +34,7 @@ from admin_api.deps import (
     team_ids_of,
 )
 from admin_api.errors import Conflict, Invalid, NotFound, problem_responses
+from admin_api.texts import Text
 from routing.audit import Actor, audit
 from store import Membership, Official, Team
 
@@ -149,7 +150,7 @@ async def get_official(
     official_id: ObjectId, caller: CurrentOfficial, session: ReadSessionDep
 ) -> OfficialOut:
     if caller.role != "admin" and official_id not in await _colleague_ids(session, caller):
-        raise NotFound("No such official.")
+        raise NotFound(Text("official_not_found"))
     official = await _official(session, official_id)
     return official_out(official, await team_ids_of(session, official))
 
@@ -254,7 +255,7 @@ async def add_official(
     """Create the official with their memberships and audit it; :class:`Conflict` if the
     e-mail address is taken, :class:`Invalid` if a team does not exist."""
     if await session.scalar(select(Official.id).where(Official.email == new.email)) is not None:
-        raise Conflict("An official with this e-mail address exists already.")
+        raise Conflict(Text("official_email_taken"))
     await _teams_exist(session, new.teams)
     official = Official(
         email=new.email,
@@ -288,7 +289,7 @@ async def _official(
 ) -> Official:
     official = await session.get(Official, official_id, with_for_update=for_update)
     if official is None:
-        raise NotFound("No such official.")
+        raise NotFound(Text("official_not_found"))
     return official
 
 
@@ -317,7 +318,9 @@ async def _teams_exist(session: AsyncSession, team_ids: list[int]) -> None:
     known = set(await session.scalars(select(Team.id).where(Team.id.in_(team_ids))))
     unknown = sorted(set(team_ids) - known)
     if unknown:
-        raise Invalid(f"No such teams: {unknown}.", loc=("body", "teams"))
+        raise Invalid(
+            Text("teams_not_found", teams=", ".join(map(str, unknown))), loc=("body", "teams")
+        )
 
 
 async def _set_memberships(
@@ -340,4 +343,4 @@ async def _keep_an_admin(session: AsyncSession, official: Official) -> None:
         )
     )
     if not others:
-        raise Conflict("This is the last active admin; make another admin first.")
+        raise Conflict(Text("last_admin"))

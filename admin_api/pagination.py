@@ -33,6 +33,7 @@ from sqlalchemy import ColumnElement, Select, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.errors import Invalid
+from admin_api.texts import Text
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -90,7 +91,7 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> Key:
             raise ValueError("not a key of this listing")
         return tuple(_value(item, kind) for item, kind in zip(plain, kinds, strict=True))
     except (ValueError, UnicodeError, binascii.Error, TypeError, OverflowError):
-        raise Invalid("The cursor is not one this listing gave.", loc=("query", "cursor")) from None
+        raise Invalid(Text("cursor_invalid"), loc=("query", "cursor")) from None
 
 
 def _value(item: Any, kind: type) -> int | str | datetime:

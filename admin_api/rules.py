@@ -31,6 +31,7 @@ from admin_api.deps import (
     require_role,
 )
 from admin_api.errors import Invalid, NotFound, Unavailable, problem_responses
+from admin_api.texts import Text
 from store import Official, RoutingRule, Team
 
 __all__ = ["RuleIn", "RuleOut", "RulePatch", "router"]
@@ -217,7 +218,7 @@ async def explain_routing(
 ) -> dict[str, Any]:
     """What the bot understands of ``text`` and which rule (and team) it would go to."""
     if context.explain is None:
-        raise Unavailable("Routing explanations are not available in this process.")
+        raise Unavailable(Text("explain_unavailable"))
     answer = context.explain(text)
     if inspect.isawaitable(answer):
         answer = await answer
@@ -227,10 +228,10 @@ async def explain_routing(
 async def _rule(session: AsyncSession, rule_id: int) -> RoutingRule:
     rule = await session.get(RoutingRule, rule_id)
     if rule is None:
-        raise NotFound("No such routing rule.")
+        raise NotFound(Text("rule_not_found"))
     return rule
 
 
 async def _team_exists(session: AsyncSession, team_id: int) -> None:
     if await session.get(Team, team_id) is None:
-        raise Invalid("The team does not exist.", loc=("body", "team_id"))
+        raise Invalid(Text("team_not_found"), loc=("body", "team_id"))

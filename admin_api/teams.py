@@ -29,6 +29,7 @@ from admin_api.deps import (
     SessionDep,
 )
 from admin_api.errors import Conflict, Invalid, NotFound, problem_responses
+from admin_api.texts import Text
 from routing.hours import OfficeHours as WeeklyHours
 from store import Conversation, Membership, RoutingRule, Team
 
@@ -179,7 +180,7 @@ async def update_team(
     fallback = changes.get("fallback_team_id")
     if fallback is not None:
         if fallback == team.id:
-            raise Invalid("A team cannot be its own fallback.", loc=("body", "fallback_team_id"))
+            raise Invalid(Text("team_own_fallback"), loc=("body", "fallback_team_id"))
         await _fallback_exists(session, fallback)
     for name, value in changes.items():
         setattr(team, name, value)
@@ -210,8 +211,8 @@ async def delete_team(
     """Delete a team nothing depends on; deactivate (``PATCH active=false``) one in use."""
     team = await _team(session, team_id, for_update=True)
     users = await _what_uses(session, team.id)
-    if users:
-        raise Conflict(f"The team is in use ({'; '.join(users)}); deactivate it instead.")
+    if any(users.values()):
+        raise Conflict(Text("team_in_use", **users))
     before: dict[str, Any] = TeamOut.of(team).model_dump(mode="json")
     before["members"] = sorted(
         await session.scalars(select(Membership.official_id).where(Membership.team_id == team.id))
@@ -231,33 +232,30 @@ async def delete_team(
 async def _team(session: AsyncSession, team_id: int, *, for_update: bool = False) -> Team:
     team = await session.get(Team, team_id, with_for_update=for_update)
     if team is None:
-        raise NotFound("No such team.")
+        raise NotFound(Text("team_not_found"))
     return team
 
 
 async def _key_is_free(session: AsyncSession, key: str) -> None:
     if await session.scalar(select(Team.id).where(Team.key == key)) is not None:
-        raise Conflict(f"A team with the key {key!r} exists already.")
+        raise Conflict(Text("team_key_taken", key=key))
 
 
 async def _fallback_exists(session: AsyncSession, team_id: int) -> None:
     if await session.get(Team, team_id) is None:
-        raise Invalid("The fallback team does not exist.", loc=("body", "fallback_team_id"))
+        raise Invalid(Text("fallback_team_not_found"), loc=("body", "fallback_team_id"))
 
 
-async def _what_uses(session: AsyncSession, team_id: int) -> list[str]:
+async def _what_uses(session: AsyncSession, team_id: int) -> dict[str, int]:
+    """How many routing rules, other teams (as their fallback) and open conversations
+    depend on the team: the fields of ``team_in_use``."""
     counts = {
-        "routing rules": select(func.count()).where(RoutingRule.team_id == team_id),
-        "fallback of other teams": select(func.count()).where(
+        "rules": select(func.count()).where(RoutingRule.team_id == team_id),
+        "fallbacks": select(func.count()).where(
             Team.fallback_team_id == team_id, Team.id != team_id
         ),
-        "open conversations": select(func.count()).where(
+        "conversations": select(func.count()).where(
             Conversation.team_id == team_id, Conversation.state.in_(("waiting", "human"))
         ),
     }
-    found = []
-    for what, query in counts.items():
-        count = int(await session.scalar(query) or 0)
-        if count:
-            found.append(f"{what}: {count}")
-    return found
+    return {what: int(await session.scalar(query) or 0) for what, query in counts.items()}

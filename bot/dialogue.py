@@ -28,6 +28,7 @@ from bot.handoff import WITH_PEOPLE, WithPeople
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
 from bot.ports import Button
+from bot.privacy import PRIVACY_INTENTS
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
 from store import Clock, Conversation, Message, Resident, insert_new
 from store.outbox import enqueue, outbox_rows
@@ -333,7 +334,11 @@ class Dialogue:
             understood.language,
             self._clock,
         )
-        if conversation.state in WITH_PEOPLE and self._people is not None:
+        if (
+            conversation.state in WITH_PEOPLE
+            and self._people is not None
+            and understood.intent.name not in PRIVACY_INTENTS  # rights over data come first
+        ):
             texts = await self._people.respond(
                 session, conversation, understood.intent.name, language, self._clock.now()
             )

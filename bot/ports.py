@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from store.outbox import Button
 
-__all__ = ["Button", "Transport"]
+__all__ = ["Button", "DocumentTransport", "Transport"]
 
 
 class Transport(Protocol):
@@ -25,3 +25,16 @@ class Transport(Protocol):
     ) -> int | None: ...
 
     def spacing(self, chat_id: int) -> float: ...
+
+
+@runtime_checkable
+class DocumentTransport(Protocol):
+    """A transport that also delivers files (Telegram's ``sendDocument``).
+
+    ``send_document`` returns the channel's id for the delivered message and raises what
+    :meth:`Transport.send` raises. A transport without it gets a file's text as a message.
+    """
+
+    async def send_document(
+        self, chat_id: int, *, filename: str, content: bytes, caption: str | None = None
+    ) -> int | None: ...

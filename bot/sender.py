@@ -42,6 +42,7 @@ from bot.errors import (
 from bot.metrics import BotMetrics
 from bot.pacing import Pacer
 from bot.ports import Button, Transport
+from bot.privacy import EXPORT_FILENAME, export_file, send_file
 from store import AreaChannel, AreaSubscription, Clock, Conversation, Database, OutboxMessage
 from store.queues import chat_heads, one_of
 
@@ -92,6 +93,10 @@ class _Claimed:
     """When (``time.monotonic()``) this sender's lease on the row runs out."""
     notice_id: int | None = None
     """An area notice's delivery, which may be cancelled while it waits here."""
+    kind: str = "text"
+    """:attr:`store.models.OutboxMessage.kind`: ``export`` rows are built when sent,
+    ``farewell`` rows deleted once sent."""
+    conversation_id: int | None = None
 
 
 class Sender:
@@ -303,6 +308,8 @@ class Sender:
                 _OUTBOX.c.attempts,
                 _OUTBOX.c.priority,
                 _OUTBOX.c.notice_id,
+                _OUTBOX.c.kind,
+                _OUTBOX.c.conversation_id,
             )
         )
 
@@ -333,6 +340,8 @@ class Sender:
                 attempts=row.attempts,
                 lease_ends=lease_ends,
                 notice_id=row.notice_id,
+                kind=row.kind,
+                conversation_id=row.conversation_id,
             )
             for row in rows
         ]
@@ -344,8 +353,26 @@ class Sender:
             return  # waited past the lease: another claim has the row now, this one lets go
         if row.notice_id is not None and not await self._still_pending(row):
             return  # the notice was cancelled (or expired) while the row waited for its turn
+        export = None
+        if row.kind == "export":
+            # Built now, not when queued: the outbox never holds a copy of the resident's data.
+            export = await export_file(self._db, row.conversation_id, now=self._clock.now())
+            if export is None:
+                await self._finish(row, status="cancelled")
+                return
         try:
-            channel_message_id = await transport.send(row.chat_id, row.text, buttons=row.buttons)
+            if export is not None:
+                channel_message_id = await send_file(
+                    transport,
+                    row.chat_id,
+                    filename=EXPORT_FILENAME,
+                    content=export,
+                    caption=row.text,
+                )
+            else:
+                channel_message_id = await transport.send(
+                    row.chat_id, row.text, buttons=row.buttons
+                )
         except RateLimited as exc:
             log.warning("%s asks to wait %.0f s; pausing all sending", row.channel, exc.retry_after)
             self._pacer.pause(exc.retry_after)
@@ -368,6 +395,10 @@ class Sender:
             log.exception("outbox %s: unexpected error while sending", row.id)
             await self._retry(row, after=self._policy.backoff(row.attempts + 1), error="internal")
         else:
+            if row.kind == "farewell":
+                await self._forget(row)
+                self._metrics.outbox_delivered.labels(row.channel, "sent").inc()
+                return
             self._delivered.append(
                 {
                     "row_id": row.id,
@@ -387,6 +418,10 @@ class Sender:
         error: str | None = None,
         channel_message_id: int | None = None,
     ) -> None:
+        if row.kind == "farewell":
+            await self._forget(row)
+            self._metrics.outbox_delivered.labels(row.channel, status).inc()
+            return
         now = self._clock.now()
         async with self._db.transaction() as session:
             await session.execute(
@@ -452,8 +487,18 @@ class Sender:
             )
         return status == "pending"
 
+    async def _forget(self, row: _Claimed) -> None:
+        """A farewell to an erased resident is deleted, sent or not: it must not keep their
+        chat id."""
+        async with self._db.transaction() as session:
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
+        self._wake.set()
+
     async def _chat_unreachable(self, row: _Claimed, error: str) -> None:
         """The chat blocked the bot (or is gone): stop talking to it, drop what was queued."""
+        if row.kind == "farewell":
+            await self._forget(row)
+            return
         log.info("outbox %s: the %s chat is unreachable; marking it inactive", row.id, row.channel)
         await self._change_chat(
             row,

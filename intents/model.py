@@ -52,12 +52,22 @@ COMMANDS = {
     "botti": "return_to_bot",
     "boten": "return_to_bot",
     "bot": "return_to_bot",
+    "privacy": "privacy_info",
+    "tietosuoja": "privacy_info",
+    "dataskydd": "privacy_info",
+    "mydata": "my_data",
+    "omattiedot": "my_data",
+    "minadata": "my_data",
+    "forget": "delete_my_data",
+    "unohda": "delete_my_data",
+    "glom": "delete_my_data",
 }
 """Telegram commands that are not intent names themselves. ``cases_followed``,
 ``areas_subscribed`` and ``return_to_bot`` are reached only by command: they need no
-understanding. ``/subscribe``, ``/unsubscribe`` and ``/notices`` are also what the area
-buttons send: the intents' own names with an area key would pass Telegram's 64 bytes of button
-data."""
+understanding; nor does ``my_data`` (``/mydata``: the resident's data as a file). ``/forget``
+with ``{"confirm": "yes"}`` is what the erasure's confirmation button sends. ``/subscribe``,
+``/unsubscribe`` and ``/notices`` are also what the area buttons send: the intents' own names
+with an area key would pass Telegram's 64 bytes of button data."""
 _TRIGGER = re.compile(r"/(?P<name>\w+)(?:@\w+)?\s*(?P<entities>\{.*\})?", re.DOTALL)
 LANGUAGE_CONFIDENCE = 0.9
 """Below this, a resident's known language wins over what a short text seems to be."""

@@ -68,6 +68,11 @@ RESIDENT: Final = Actor(None, "resident")
 """The audit actor when the resident moves the conversation (``/botti``)."""
 
 TEXTS: Final[Mapping[str, Mapping[str, str]]] = {
+    "joined": {
+        "fi": "{official}, on nyt mukana keskustelussa ja voi lukea sen. Hän vastaa sinulle tässä.",
+        "sv": "{official}, är nu med i samtalet och kan läsa det. Hen svarar dig här.",
+        "en": "{official}, has joined the conversation and can read it. They answer you here.",
+    },
     "released": {
         "fi": "Keskustelu on palannut bottiin. Voit kysyä minulta lisää tai pyytää ihmistä "
         "uudelleen.",
@@ -233,7 +238,8 @@ async def return_to_bot(session: AsyncSession, conversation: Conversation, now: 
 async def claim(
     session: AsyncSession, conversation_id: int, official: Official, now: datetime
 ) -> Conversation:
-    """``official`` takes a ``waiting`` conversation: it becomes ``human`` with them as assignee.
+    """``official`` takes a ``waiting`` conversation: it becomes ``human`` with them as assignee,
+    and the resident is told who (name and public title) joined and can read the thread.
 
     Claiming one's own conversation again changes nothing. Raises :class:`Conflict` when
     another official has it (of two claims at the same moment, exactly one wins),
@@ -251,7 +257,8 @@ async def claim(
         current = await _current(session, conversation_id)
         if current.state == "human" and current.assignee_id == official.id:
             return current
-        _refuse(current, "claim")
+        _refuse(current)
+    await _tell_joined(session, changed, official, now=now)
     await _publish_and_audit(
         session,
         changed,
@@ -287,7 +294,7 @@ async def reply(
         replied_at=now,
     )
     if changed is None:
-        _refuse(await _current(session, conversation_id), "reply to")
+        _refuse(await _current(session, conversation_id))
     language = await _language(session, changed)
     message = await _say(
         session,
@@ -347,25 +354,22 @@ async def transfer(
     """Pass a ``waiting`` or ``human`` conversation on.
 
     To a team only: it waits in ``team_id``'s inbox (assignee cleared) with the new promise
-    ``due_at`` and may escalate again; the resident is told which team has it. To an official
-    (``to_official_id``, with or without ``team_id``): it is ``human`` with them, who must be
-    active and a member of the conversation's team or of ``team_id``. Both teams' inboxes
-    hear ``transferred``.
+    ``due_at`` and may escalate again; the resident is told which team has it (also when it
+    goes back to the queue of the same team: the person has left). To an official
+    (``to_official_id``, with or without ``team_id``): it is ``human`` with them (the resident
+    is told who joined), who must be active and a member of the conversation's team or of
+    ``team_id``. Both teams' inboxes hear ``transferred``.
 
     Raises :class:`InvalidTarget` (no target, an unknown or inactive team, an inactive or
     non-member official), :class:`InvalidState` (not with people), :class:`Conflict` (another
     official has it and ``official`` is no admin, or it changed meanwhile), :class:`NotFound`.
     """
     if team_id is None and to_official_id is None:
-        raise InvalidTarget("transfer to whom?", conversation_id=conversation_id)
+        raise InvalidTarget("transfer_target_missing", conversation_id=conversation_id)
     current = await _current(session, conversation_id)
     if current.state not in WITH_PEOPLE:
-        raise InvalidState(
-            f"a {current.state} conversation cannot be transferred",
-            conversation_id=conversation_id,
-            state=current.state,
-        )
-    _require_holder_or_admin(current, official, "transfer")
+        _refuse(current)
+    _require_holder_or_admin(current, official)
     target_team = await _target_team(session, team_id, conversation_id)
     target = await _target_official(session, to_official_id, {current.team_id, team_id})
     old_team_id = current.team_id
@@ -391,7 +395,7 @@ async def transfer(
         session, conversation_id, Conversation.version == current.version, now=now, **values
     )
     if changed is None:
-        raise Conflict("the conversation changed meanwhile", conversation_id=conversation_id)
+        raise Conflict("conversation_changed", conversation_id=conversation_id)
     for informed in dict.fromkeys((new_team_id, old_team_id)):
         await publish(
             session,
@@ -401,7 +405,12 @@ async def transfer(
             official_id=changed.assignee_id,
             at=now,
         )
-    if target_team is not None and target_team.id != old_team_id:
+    # ``current`` is ``changed`` now (one row, refreshed): what it was is in ``before``.
+    if target is not None:
+        if target.id != before["assignee_id"]:
+            await _tell_joined(session, changed, target, now=now)
+    elif target_team is not None and (target_team.id != old_team_id or before["state"] == "human"):
+        # Another team, or back to the team's queue: either way the person has left.
         language = await _language(session, changed)
         name = {"sv": target_team.name_sv, "en": target_team.name_en}.get(language)
         text = resident_text("transferred", language, team=name or target_team.name_fi)
@@ -442,7 +451,7 @@ async def release(
         assignee_id=None,
     )
     if changed is None:
-        _refuse(await _current(session, conversation_id), "release")
+        _refuse(await _current(session, conversation_id))
     await _tell(session, changed, "released", now=now)
     await _publish_and_audit(
         session,
@@ -479,8 +488,8 @@ async def resolve(
     )
     if changed is None:
         current = await _current(session, conversation_id)
-        _require_holder_or_admin(current, official, "resolve")
-        _refuse(current, "resolve")
+        _require_holder_or_admin(current, official)
+        _refuse(current)
     # Only a human conversation has an assignee, and resolving keeps it: so it tells the state.
     before = "human" if changed.assignee_id is not None else "waiting"
     await _tell(session, changed, "resolved", now=now)
@@ -590,33 +599,43 @@ async def _current(session: AsyncSession, conversation_id: int) -> Conversation:
     )
     conversation = (await session.scalars(query)).one_or_none()
     if conversation is None:
-        raise NotFound("no such conversation", conversation_id=conversation_id)
+        raise NotFound("conversation_not_found", conversation_id=conversation_id)
     return conversation
 
 
-def _refuse(conversation: Conversation, action: str) -> NoReturn:
-    """Why an official's action did not apply to ``conversation`` as it is now."""
+def _refuse(conversation: Conversation) -> NoReturn:
+    """Why an official's action did not apply to ``conversation`` as it is now (the state
+    says it; the official knows what they tried)."""
     if conversation.state == "human":
         raise Conflict(
-            "another official has the conversation",
+            "conversation_held",
             conversation_id=conversation.id,
             holder_id=conversation.assignee_id,
         )
+    code = _STATE_REFUSALS.get(conversation.state)
     raise InvalidState(
-        f"cannot {action} a {conversation.state} conversation",
+        code or "conversation_state",
         conversation_id=conversation.id,
         state=conversation.state,
+        params=None if code else {"state": conversation.state},
     )
 
 
-def _require_holder_or_admin(conversation: Conversation, official: Official, action: str) -> None:
+_STATE_REFUSALS: Final = {
+    "bot": "conversation_with_bot",
+    "waiting": "conversation_waiting",
+    "closed": "conversation_closed",
+}
+
+
+def _require_holder_or_admin(conversation: Conversation, official: Official) -> None:
     if (
         conversation.state == "human"
         and conversation.assignee_id != official.id
         and official.role != "admin"
     ):
         raise Conflict(
-            f"another official has the conversation; only they or an admin may {action} it",
+            "conversation_held_by_other",
             conversation_id=conversation.id,
             holder_id=conversation.assignee_id,
         )
@@ -629,7 +648,7 @@ async def _target_team(
         return None
     team = await session.get(Team, team_id)
     if team is None or not team.active:
-        raise InvalidTarget("no such active team", conversation_id=conversation_id)
+        raise InvalidTarget("team_not_active", conversation_id=conversation_id)
     return team
 
 
@@ -640,7 +659,7 @@ async def _target_official(
         return None
     official = await session.get(Official, official_id)
     if official is None or not official.active:
-        raise InvalidTarget("no such active official")
+        raise InvalidTarget("official_not_active")
     member = await session.scalar(
         select(Membership.team_id)
         .where(
@@ -650,7 +669,7 @@ async def _target_official(
         .limit(1)
     )
     if member is None:
-        raise InvalidTarget("the official is not a member of the conversation's teams")
+        raise InvalidTarget("official_not_member")
     return official
 
 
@@ -722,6 +741,17 @@ async def _tell(
     await _say(session, conversation, text=text, sent=text, language=language, now=now)
 
 
+async def _tell_joined(
+    session: AsyncSession, conversation: Conversation, official: Official, *, now: datetime
+) -> None:
+    """Tell the resident that ``official`` (name and public title, as replies are signed) now
+    has the conversation and can read it."""
+    language = await _language(session, conversation)
+    who = signature(official, language).removeprefix("— ")
+    text = resident_text("joined", language, official=who)
+    await _say(session, conversation, text=text, sent=text, language=language, now=now)
+
+
 async def _publish_and_audit(
     session: AsyncSession,
     conversation: Conversation,
@@ -758,7 +788,7 @@ async def _publish_and_audit(
 def _nonempty(text: str, conversation_id: int) -> str:
     text = text.strip()
     if not text:
-        raise InvalidTarget("the text is empty", conversation_id=conversation_id)
+        raise InvalidTarget("text_empty", conversation_id=conversation_id)
     return text
 
 

@@ -118,6 +118,10 @@ class Router:
         """An active team by id."""
         return self._snapshot.teams.get(team_id)
 
+    def team_by_key(self, key: str) -> TeamInfo | None:
+        """An active team by its key (a service article names its owner team so)."""
+        return next((team for team in self._snapshot.teams.values() if team.key == key), None)
+
     def fallback_of(self, team_id: int) -> TeamInfo | None:
         """The active team that takes over what ``team_id`` leaves past its SLA, if any."""
         team = self.team(team_id)

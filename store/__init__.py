@@ -6,6 +6,7 @@ from store.migrate import upgrade
 from store.models import (
     AreaChannel,
     AreaSubscription,
+    ArticleVersion,
     AuditEntry,
     Base,
     CaseFollow,
@@ -32,6 +33,7 @@ from store.models import (
 __all__ = [
     "AreaChannel",
     "AreaSubscription",
+    "ArticleVersion",
     "AuditEntry",
     "Base",
     "CaseFollow",

@@ -31,6 +31,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "AreaChannel",
     "AreaSubscription",
+    "ArticleVersion",
     "AuditEntry",
     "Base",
     "CaseFollow",
@@ -198,7 +199,8 @@ class InboundUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(server_default=func.now())
     handled_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32))
-    """``answered``, ``ignored`` (nothing for the bot in it) or ``failed``."""
+    """``answered``, ``ignored`` (nothing for the bot in it), ``failed``, or ``expired`` (still
+    unhandled when the retention period purged it, see :mod:`store.retention`)."""
 
 
 class Message(Base):
@@ -265,6 +267,10 @@ class OutboxMessage(Base):
     channel_message_id: Mapped[int | None] = mapped_column(BigInteger)
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"))
     """The area notice this row delivers: one row per notice and chat (a unique index)."""
+    kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
+    """``text``; ``export`` (the sender builds the resident's data export when it sends the row
+    and delivers it as a file, so the outbox holds no copy of it); ``farewell`` (the last word
+    to a resident whose data was erased: deleted once sent, so it leaves no chat id behind)."""
 
 
 class LocalCase(Base):
@@ -563,3 +569,27 @@ class NoticeArea(Base):
         ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
     )
     area: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ArticleVersion(Base):
+    """One saved edition of a service article (:mod:`knowledge.articles`), made by an official
+    through the admin API.
+
+    The pack's files are version 0; each save adds version n + 1 holding the article's whole
+    file text. An article's newest row is what the bot answers from (``retired``: the article
+    is withdrawn, its last text kept). Rows are never changed or deleted: they are the history.
+    """
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    # Declared before ``text``, whose name hides SQLAlchemy's ``text()`` in the rest of the class.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    note: Mapped[str | None] = mapped_column(String(500))
+    """Why the change was made, in the author's words."""

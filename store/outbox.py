@@ -69,8 +69,10 @@ def outbox_rows(
     message_id: int | None = None,
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: int = 0,
+    kind: str = "text",
 ) -> list[dict[str, Any]]:
-    """The outbox rows for ``text``: one per part, buttons with the last part."""
+    """The outbox rows for ``text``: one per part, buttons with the last part. ``kind`` is
+    :attr:`store.models.OutboxMessage.kind`."""
     parts = split_text(text)
     return [
         {
@@ -87,6 +89,7 @@ def outbox_rows(
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
+            "kind": kind,
         }
         for index, part in enumerate(parts)
     ]

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from knowledge.articles import ArticleError
 from talkkari.settings import Settings, SettingsError, load_settings
 
 __all__ = ["main"]
@@ -32,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(asyncio.run(arguments.command(settings, arguments)) or 0)
     except KeyboardInterrupt:
         return 130
+    except ArticleError as exc:
+        print(f"talkkari: service articles: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,6 +108,29 @@ def _parser() -> argparse.ArgumentParser:
         help="read the password (at least 12 characters) from the first line of stdin",
     )
     add_official.set_defaults(command=_officials_add)
+
+    privacy = commands.add_parser("privacy", help="residents' data")
+    privacy_commands = privacy.add_subparsers(metavar="ACTION", required=True)
+    privacy_commands.add_parser(
+        "purge",
+        help="purge message texts past TALKKARI_RETENTION_MONTHS now (also done hourly by run)",
+    ).set_defaults(command=_privacy_purge)
+
+    kb = commands.add_parser("kb", help="the service articles the bot answers from")
+    kb_commands = kb.add_subparsers(metavar="ACTION", required=True)
+    kb_check = kb_commands.add_parser(
+        "check", help="validate a pack and list articles past review_by"
+    )
+    kb_check.add_argument("directory", nargs="?", type=Path, help="default TALKKARI_KB_DIRECTORY")
+    kb_check.set_defaults(command=_kb_check)
+    for name, about, command in (
+        ("evaluate", "answer accuracy on FILE (JSONL: text, lang, article)", _kb_evaluate),
+        ("tune", "sweep the confidence on FILE (the dev set, never the test set)", _kb_tune),
+    ):
+        kb_action = kb_commands.add_parser(name, help=about)
+        kb_action.add_argument("file", type=Path)
+        kb_action.add_argument("--articles", type=Path, help="default TALKKARI_KB_DIRECTORY")
+        kb_action.set_defaults(command=command)
 
     database = commands.add_parser("db", help="the database")
     database_commands = database.add_subparsers(metavar="ACTION", required=True)
@@ -207,6 +234,25 @@ async def _db_upgrade(settings: Settings, arguments: argparse.Namespace) -> int:
     return 0
 
 
+async def _privacy_purge(settings: Settings, arguments: argparse.Namespace) -> int:
+    from store import Database, SystemClock, upgrade
+    from store.retention import RetentionJob
+
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+        job = RetentionJob(database, clock=SystemClock(), months=settings.retention_months)
+        purged = await job.purge_once()
+    finally:
+        await database.dispose()
+    print(
+        f"purged texts older than {settings.retention_months} months: "
+        f"{purged.messages} messages, {purged.outbox_rows} outbox rows, "
+        f"{purged.updates} stored updates"
+    )
+    return 0
+
+
 async def _cases_import(settings: Settings, arguments: argparse.Namespace) -> int:
     from knowledge.registry import import_cases, read_cases_csv
     from store import Database, SystemClock, upgrade
@@ -294,6 +340,41 @@ async def _officials_add(settings: Settings, arguments: argparse.Namespace) -> i
     finally:
         await database.dispose()
     print(f"added {official.role} {official.email} (id {official.id})")
+    return 0
+
+
+async def _kb_check(settings: Settings, arguments: argparse.Namespace) -> int:
+    from datetime import date
+
+    from talkkari.kb_report import check_report
+
+    try:
+        for line in check_report(arguments.directory or settings.kb_directory, today=date.today()):
+            print(line)
+    except ArticleError as exc:
+        print(f"invalid: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _kb_evaluate(settings: Settings, arguments: argparse.Namespace) -> int:
+    from knowledge.evaluation import QuestionsError
+    from talkkari.kb_report import evaluation_report
+
+    try:
+        for line in evaluation_report(arguments.articles or settings.kb_directory, arguments.file):
+            print(line)
+    except (OSError, QuestionsError) as exc:
+        print(f"talkkari: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _kb_tune(settings: Settings, arguments: argparse.Namespace) -> int:
+    from talkkari.kb_report import tuning_report
+
+    for line in tuning_report(arguments.articles or settings.kb_directory, arguments.file):
+        print(line)
     return 0
 
 

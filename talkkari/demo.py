@@ -61,6 +61,62 @@ DEMO_TEAMS = (
         "name_sv": "Gatuunderhåll",
         "name_en": "Street maintenance",
     },
+    # The owner teams of the service articles (knowledge/data/articles): a question the bot
+    # cannot answer is offered to the team that owns its topic.
+    {
+        "key": "environment",
+        "name_fi": "Ympäristöpalvelut",
+        "name_sv": "Miljötjänster",
+        "name_en": "Environmental services",
+    },
+    {
+        "key": "parking",
+        "name_fi": "Pysäköinti",
+        "name_sv": "Parkering",
+        "name_en": "Parking",
+    },
+    {
+        "key": "education",
+        "name_fi": "Kasvatus ja koulutus",
+        "name_sv": "Fostran och utbildning",
+        "name_en": "Education",
+    },
+    {
+        "key": "culture-and-leisure",
+        "name_fi": "Kulttuuri ja vapaa-aika",
+        "name_sv": "Kultur och fritid",
+        "name_en": "Culture and leisure",
+    },
+    {
+        "key": "health-and-social",
+        "name_fi": "Sosiaali- ja terveyspalvelut",
+        "name_sv": "Social- och hälsovårdstjänster",
+        "name_en": "Health and social services",
+    },
+    {
+        "key": "building-control",
+        "name_fi": "Rakennusvalvonta",
+        "name_sv": "Byggnadstillsyn",
+        "name_en": "Building control",
+    },
+    {
+        "key": "decisions",
+        "name_fi": "Päätöksenteko",
+        "name_sv": "Beslutsfattande",
+        "name_en": "Decision-making",
+    },
+    {
+        "key": "housing",
+        "name_fi": "Asuminen",
+        "name_sv": "Boende",
+        "name_en": "Housing",
+    },
+    {
+        "key": "employment",
+        "name_fi": "Työllisyyspalvelut",
+        "name_sv": "Sysselsättningstjänster",
+        "name_en": "Employment services",
+    },
 )
 """Demo teams (weekdays 8–16, an answer within a working day), so the handoff can be tried."""
 WEEKDAYS_8_TO_16 = {str(day): [["08:00", "16:00"]] for day in range(1, 6)}
@@ -68,8 +124,8 @@ WEEKDAYS_8_TO_16 = {str(day): [["08:00", "16:00"]] for day in range(1, 6)}
 
 async def seed_demo(database: Database, intake: Intake, router: Router | None = None) -> int:
     """Three demo residents talk to the bot once, through the real dialogue; the registry gets
-    a few cases to ask about (``HEL 2015-001115``) and there are two teams, reports of street
-    problems going to the second; idempotent."""
+    a few cases to ask about (``HEL 2015-001115``) and there are the teams of
+    :data:`DEMO_TEAMS`, reports of street problems going to street maintenance; idempotent."""
     rows, _ = read_cases_csv(DEMO_CASES)
     await import_cases(database, rows, clock=SystemClock())
     await _seed_teams(database)

@@ -15,6 +15,7 @@ from starlette.responses import Response
 import admin_api
 from admin_api.context import Explain
 from bot.channels.telegram import TelegramChannel
+from knowledge.editions import ArticlePack
 from knowledge.notices import AreaLookup
 from routing import HELSINKI, InboxBell
 from store import Clock, Database, InboundUpdate, OutboxMessage
@@ -38,6 +39,8 @@ def build_http_app(
     timezone: tzinfo = HELSINKI,
     areas: AreaLookup | None = None,
     notice_languages: tuple[str, ...] = ("fi", "sv"),
+    articles: ArticlePack | None = None,
+    on_articles_changed: Callable[[], Awaitable[None]] | None = None,
 ) -> FastAPI:
     app = admin_api.create_app(
         admin_api.AdminContext(
@@ -50,6 +53,8 @@ def build_http_app(
             timezone=timezone,
             areas=areas,
             notice_languages=notice_languages,
+            articles=articles,
+            on_articles_changed=on_articles_changed,
         )
     )
     outbox_pending = Gauge(

@@ -29,15 +29,20 @@ from bot.intake import Intake
 from bot.metrics import BotMetrics
 from bot.notices import NoticeDispatcher
 from bot.ports import Transport
+from bot.privacy import PrivacyBook, PrivacyNotice
 from bot.sender import Sender, SenderPolicy
 from intents import Understanding
 from knowledge.ahjo import AhjoClient
 from knowledge.areas import area_registry
+from knowledge.editions import ArticlePack
 from knowledge.lookup import Cases
 from knowledge.registry import CaseRegistry
+from knowledge.reload import KnowledgeReload
+from knowledge.retrieval import LiveKnowledge, load_knowledge
 from routing import InboxBell, Router, TeamInfo, make_promise
 from routing.sla import SlaWatch
 from store import Clock, Database, SystemClock, Team, upgrade
+from store.retention import RetentionJob
 from talkkari.explain import routing_explainer
 from talkkari.http import build_http_app
 from talkkari.settings import Settings, TelegramMode
@@ -67,9 +72,14 @@ class Runtime:
     notices: NoticeDispatcher
     router: Router
     sla: SlaWatch
+    retention: RetentionJob
     bell: InboxBell
     telegram: TelegramChannel | None
     http: FastAPI
+    knowledge: LiveKnowledge
+    """The service articles answered from; swap them with ``knowledge.replace``."""
+    knowledge_reload: KnowledgeReload
+    """Lays the versions officials saved over the pack in ``knowledge``, and keeps it so."""
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -101,7 +111,16 @@ class Runtime:
         watch_interval = timedelta(seconds=settings.case_watch_interval)
         timezone = ZoneInfo(settings.timezone)
         router = Router(database, timezone=timezone)
+        # A bad pack stops the start with one line naming the file (ArticleError, see cli).
+        knowledge = LiveKnowledge(load_knowledge(settings.kb_directory))
+        knowledge_reload = KnowledgeReload(
+            database, ArticlePack.read(settings.kb_directory), knowledge
+        )
         bell = InboxBell()
+        privacy = PrivacyNotice(
+            url=str(settings.privacy_notice_url) if settings.privacy_notice_url else None,
+            retention_months=settings.retention_months,
+        )
         dialogue = Dialogue(
             actions=default_actions(
                 cases,
@@ -109,12 +128,19 @@ class Runtime:
                 clock=clock,
                 timezone=timezone,
                 notices=StoredNotices(database, area_registry(), clock=clock),
+                privacy=privacy,
+                knowledge=knowledge,
             ),
             policy=DEFAULT_POLICY,
             clock=clock,
             metrics=metrics,
             understand=understanding.parse,
-            edges=[FollowBook(check_interval=watch_interval), HandoffEdge(), AreaBook()],
+            edges=[
+                FollowBook(check_interval=watch_interval),
+                HandoffEdge(),
+                AreaBook(),
+                PrivacyBook(),
+            ],
             preparers=[CasePrefetch(cases)],
             people=WithPeople(router, timezone=timezone),
             groups=GroupLinks(area_registry()),
@@ -171,6 +197,7 @@ class Runtime:
             return make_promise(info, now).due_at
 
         sla = SlaWatch(database, clock=clock, due_for=due_for, on_change=bell.ring)
+        retention = RetentionJob(database, clock=clock, months=settings.retention_months)
         http = build_http_app(
             database=database,
             registry=registry,
@@ -184,6 +211,8 @@ class Runtime:
             timezone=timezone,
             areas=areas,
             notice_languages=settings.required_notice_languages,
+            articles=knowledge_reload.pack,
+            on_articles_changed=knowledge_reload.refresh,
         )
         return cls(
             settings=settings,
@@ -200,9 +229,12 @@ class Runtime:
             notices=notices,
             router=router,
             sla=sla,
+            retention=retention,
             bell=bell,
             telegram=telegram,
             http=http,
+            knowledge=knowledge,
+            knowledge_reload=knowledge_reload,
         )
 
 
@@ -234,6 +266,7 @@ async def serve(
         loop.add_signal_handler(signum, stop.set)
     await upgrade(runtime.database)
     await runtime.router.refresh()  # before the first message, so it can be routed
+    await runtime.knowledge_reload.refresh()  # officials' saved articles, before it too
     if runtime.telegram is None:
         log.warning(
             "No TALKKARI_TELEGRAM_TOKEN: the Telegram channel is off, everything else runs "
@@ -258,6 +291,8 @@ async def serve(
         asyncio.create_task(runtime.notices.run(stop), name="notice dispatcher"),
         asyncio.create_task(runtime.router.run(stop), name="router"),
         asyncio.create_task(runtime.sla.run(stop), name="sla watch"),
+        asyncio.create_task(runtime.knowledge_reload.run(stop), name="knowledge reload"),
+        asyncio.create_task(runtime.retention.run(stop), name="retention"),
     ]
     http_task = asyncio.create_task(server.serve(), name="http")
     telegram_task = (

@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from knowledge.articles import PACKAGED_ARTICLES
+
 __all__ = ["DEFAULT_DATABASE_URL", "Settings", "SettingsError", "TelegramMode", "load_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///talkkari.db"
@@ -65,12 +67,24 @@ class Settings(BaseSettings):
     """Languages an area notice must have before it can be scheduled (Helsinki: fi and sv)."""
     outbox_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
     """How long a claimed outbox row stays with one sender before another may retry it."""
+    privacy_notice_url: AnyHttpUrl | None = None
+    """The privacy notice residents are pointed to; unset, the city's data-protection page."""
+    retention_months: Annotated[int, Field(ge=1, le=120)] = 12
+    """Months a conversation is over before its message texts are purged."""
     log_level: str = "INFO"
     nlu_cache_dir: Path = Path.home() / ".cache" / "kaupunkitalkkari"
     """Where the trained understanding is kept; it is retrained when its data changes."""
+    kb_directory: Path = PACKAGED_ARTICLES
+    """The service articles the bot answers general questions from (one ``<id>.md`` each)."""
 
     @field_validator(
-        "telegram_token", "webhook_url", "webhook_secret", "ahjo_url", "ahjo_api_key", mode="before"
+        "telegram_token",
+        "webhook_url",
+        "webhook_secret",
+        "ahjo_url",
+        "ahjo_api_key",
+        "privacy_notice_url",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:

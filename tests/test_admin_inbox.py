@@ -156,12 +156,17 @@ async def test_an_official_takes_over_answers_and_gives_back_to_the_bot(
         claimed = await official.post_ok(f"/conversations/{conversation_id}/claim")
         assert (claimed["state"], claimed["assignee_id"]) == ("human", aino.id)
         assert (await stream.next("claimed")).data["official_id"] == aino.id
+        # The resident is told who joined and that she can read the conversation.
+        joined = (await telegram.wait_for_sent(2, chat_id=chat))[-1]
+        assert joined.text == resident_text(
+            "joined", "fi", official="Aino Virtanen, Katuasiantuntija"
+        )
 
         # The resident writes on: the official hears it, the bot says nothing.
         telegram.push_message(chat, "onko mitään uutta?")
         await stream.next("message")
         await asyncio.sleep(1.5)
-        assert len(telegram.sent(chat)) == 1
+        assert len(telegram.sent(chat)) == 2
         thread = await official.get_ok(f"/conversations/{conversation_id}")
         assert [(m["author"], m["text"]) for m in thread["messages"]][-1] == (
             "resident",
@@ -173,7 +178,7 @@ async def test_an_official_takes_over_answers_and_gives_back_to_the_bot(
         )
         assert response.status_code == 201, response.text
         assert response.json()["official_name"] == "Aino Virtanen"
-        answer = (await telegram.wait_for_sent(2, chat_id=chat))[-1]
+        answer = (await telegram.wait_for_sent(3, chat_id=chat))[-1]
         assert answer.text.splitlines() == [
             "Hei, katson asiaa.",
             "— Aino Virtanen, Katuasiantuntija",
@@ -185,11 +190,11 @@ async def test_an_official_takes_over_answers_and_gives_back_to_the_bot(
 
         released = await official.post_ok(f"/conversations/{conversation_id}/release")
         assert (released["state"], released["assignee_id"]) == ("bot", None)
-        told = (await telegram.wait_for_sent(3, chat_id=chat))[-1]
+        told = (await telegram.wait_for_sent(4, chat_id=chat))[-1]
         assert told.text == resident_text("released", "fi")
 
         telegram.push_message(chat, "moi")
-        greeting = (await telegram.wait_for_sent(4, chat_id=chat))[-1]
+        greeting = (await telegram.wait_for_sent(5, chat_id=chat))[-1]
         assert greeting.text == say("greet", "fi")
         await stream.next("released")
 
@@ -238,11 +243,11 @@ async def test_of_two_claims_at_once_one_wins_and_a_resolve_closes_the_matter(
         resolved = await winner.post_ok(f"{path}/resolve")
         assert resolved["state"] == "closed" and resolved["resolved_at"] is not None
         assert resolved["replied_at"] is None  # resolved is not replied
-        told = (await telegram.wait_for_sent(2, chat_id=chat))[-1]
+        told = (await telegram.wait_for_sent(3, chat_id=chat))[-1]  # after the winner joined
         assert told.text == resident_text("resolved", "fi")
 
         telegram.push_message(chat, "moi")
-        greeting = (await telegram.wait_for_sent(3, chat_id=chat))[-1]
+        greeting = (await telegram.wait_for_sent(4, chat_id=chat))[-1]
         assert greeting.text == say("greet", "fi")
         assert (await winner.get_ok(path))["state"] == "closed"
 

@@ -124,7 +124,9 @@ async def test_a_team_in_use_is_not_deleted(admin: AdminClient) -> None:
         "/routing/rules", {"position": 1, "name": "potholes", "team_id": streets["id"]}
     )
     problem = assert_problem(await admin.http.delete(f"/teams/{streets['id']}"), 409)
-    assert "routing rules" in problem["detail"]
+    assert problem["code"] == "team_in_use"
+    assert problem["params"] == {"rules": 1, "fallbacks": 0, "conversations": 0}
+    assert "ohjaussääntöjä: 1" in problem["detail"]
     assert (await admin.http.delete(f"/routing/rules/{rule['id']}")).status_code == 204
     assert (await admin.http.delete(f"/teams/{streets['id']}")).status_code == 204
 
@@ -356,7 +358,8 @@ async def test_the_audit_log_pages_newest_first_and_filters(admin: AdminClient) 
         assert response.status_code in (404, 405)
         assert response.headers["content-type"] == "application/problem+json"
     not_allowed = assert_problem(await admin.http.delete("/audit"), 405)
-    assert not_allowed["title"] == "Method Not Allowed"
+    assert not_allowed["title"] == "Metodi ei ole sallittu"
+    assert not_allowed["detail"] == "Tämä polku ei salli metodia DELETE."
     assert (await admin.http.delete("/teams")).headers["allow"] == "GET, POST"
 
 

@@ -22,7 +22,16 @@ from fastapi.routing import APIRoute
 
 from admin_api import API_PREFIX
 from admin_api.app import ROUTERS
-from store import Conversation, LocalCase, Notice, NoticeArea, Official, RoutingRule, Team
+from store import (
+    ArticleVersion,
+    Conversation,
+    LocalCase,
+    Notice,
+    NoticeArea,
+    Official,
+    RoutingRule,
+    Team,
+)
 from talkkari.runtime import Runtime
 from tests.support.admin import PASSWORD, AdminClient, make_official, make_team
 from tests.support.running import bot_settings, running_bot
@@ -49,6 +58,7 @@ OFFICIAL_OF: Mapping[Owner, Caller] = {"a": "official_a", "b": "official_b"}
 MISSING_ID = 987_654_321
 MISSING_CASE = "HEL 1999-999999"
 KALLIO = "district:helsinki:kaupunginosa:11"
+MISSING_ARTICLE = "no_such_article"
 
 EVERYONE = frozenset({"comms", "official", "admin"})
 INBOX = frozenset({"official", "admin"})
@@ -65,6 +75,7 @@ class World:
     teams: dict[str, Team]
     officials: dict[Caller, Official]
     numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    last_article: str = ""
 
     def caller_id(self, caller: Caller) -> int | None:
         official = self.officials.get(caller)
@@ -116,6 +127,21 @@ class World:
             session.add(LocalCase(diary_number=number, title="Asia", status="Vireillä"))
         return quote(number)
 
+    async def article(self, owner: Owner) -> str:
+        """A service article owned by team ``owner``, saved once (version 1); remembered as
+        :attr:`last_article` for the body of the call that follows."""
+        article_id = f"matrix_article_{next(self.numbers)}"
+        async with self.runtime.database.transaction() as session:
+            session.add(
+                ArticleVersion(
+                    article_id=article_id,
+                    version=1,
+                    text=article_text(article_id, self.teams[owner].key),
+                )
+            )
+        self.last_article = article_id
+        return article_id
+
     async def notice(self) -> int:
         """A draft ready to be scheduled: both required languages, an area, a time."""
         async with self.runtime.database.transaction() as session:
@@ -130,7 +156,7 @@ class World:
         return notice.id
 
 
-Target = Callable[[World, Caller, Owner], Awaitable[int | str]]
+Target = Callable[[World, Caller, Owner], Awaitable[int | str | tuple[str, int]]]
 Body = Callable[[World, Caller, Owner], Awaitable[Any]]
 
 
@@ -154,6 +180,11 @@ class Endpoint:
     body: Body = no_body
     form: bool = False
     stream: bool = False
+    owned: bool = False
+    """Officials only on objects their team owns, others 403, not 404: a service article is
+    read by everyone, so refusing to change it tells nothing new."""
+    missing: str | tuple[str, int] | None = None
+    """The path value of a missing object, when it is not an id or a diary number."""
 
     def expected(self, caller: Caller, owner: Owner) -> frozenset[int]:
         if self.public:
@@ -164,6 +195,8 @@ class Endpoint:
             return frozenset({403})
         if self.scoped and caller != "admin" and TEAM_OF[caller] != owner:
             return frozenset({404})
+        if self.owned and caller != "admin" and TEAM_OF[caller] != owner:
+            return frozenset({403})
         return self.ok
 
 
@@ -239,6 +272,33 @@ async def to_team_c(world: World, caller: Caller, owner: Owner) -> dict[str, Any
 
 async def login_form(world: World, caller: Caller, owner: Owner) -> dict[str, str]:
     return {"username": world.officials["official_a"].email, "password": PASSWORD}
+
+
+async def article(world: World, caller: Caller, owner: Owner) -> str:
+    return await world.article(owner)
+
+
+async def article_version(world: World, caller: Caller, owner: Owner) -> tuple[str, int]:
+    return await world.article(owner), 1
+
+
+async def new_article(world: World, caller: Caller, owner: Owner) -> dict[str, Any]:
+    article_id = f"matrix_new_{next(world.numbers)}"
+    return {"text": article_text(article_id, world.teams[owner].key)}
+
+
+async def edited_article(world: World, caller: Caller, owner: Owner) -> dict[str, Any]:
+    text = article_text(world.last_article, world.teams[owner].key, body="Muutettu teksti.")
+    return {"text": text, "base_version": 1}
+
+
+def article_text(article_id: str, team_key: str, *, body: str = "Teksti.") -> str:
+    return (
+        f"---\nid: {article_id}\ntopic: city services\nowner_team: {team_key}\nsource:\n"
+        f"  fi: https://palvelukartta.hel.fi/\n  sv: null\n  en: null\n"
+        f"review_by: 2030-01-31\n---\n\n# fi: Otsikko\n\n{body}\n\n"
+        f"# sv: Rubrik\n\nText.\n\n# en: Title\n\nText.\n"
+    )
 
 
 CASE_BODY = {"title": "Asia", "status": "Vireillä"}
@@ -322,6 +382,28 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
         NOTICE_WRITERS, ok=frozenset({201}), body=body({"area": KALLIO})
     ),
     ("GET", "/areas/channels"): Endpoint(NOTICE_WRITERS),
+    ("GET", "/articles"): Endpoint(EVERYONE),
+    ("POST", "/articles"): Endpoint(INBOX, ok=frozenset({201}), owned=True, body=new_article),
+    ("GET", "/articles/{article_id}"): Endpoint(EVERYONE, target=article, missing=MISSING_ARTICLE),
+    ("PUT", "/articles/{article_id}"): Endpoint(
+        INBOX, owned=True, target=article, body=edited_article, missing=MISSING_ARTICLE
+    ),
+    ("POST", "/articles/{article_id}/retire"): Endpoint(
+        INBOX, owned=True, target=article, body=body({"base_version": 1}), missing=MISSING_ARTICLE
+    ),
+    ("GET", "/articles/{article_id}/versions"): Endpoint(
+        EVERYONE, target=article, missing=MISSING_ARTICLE
+    ),
+    ("GET", "/articles/{article_id}/versions/{version}"): Endpoint(
+        EVERYONE, target=article_version, missing=(MISSING_ARTICLE, 1)
+    ),
+    ("POST", "/articles/{article_id}/versions/{version}/restore"): Endpoint(
+        INBOX,
+        owned=True,
+        target=article_version,
+        body=body({"base_version": 1}),
+        missing=(MISSING_ARTICLE, 1),
+    ),
 }
 """Every endpoint under ``/api/v1``: (method, path after the prefix) → who may call it."""
 
@@ -434,7 +516,11 @@ async def run_matrix(
                 continue
             if target is None or answer.status not in (401, 403, 404):
                 continue
-            missing = quote(MISSING_CASE) if isinstance(target, str) else MISSING_ID
+            if endpoint.owned and answer.status == 403 and ROLE[caller] in endpoint.roles:
+                continue
+            missing = endpoint.missing or (
+                quote(MISSING_CASE) if isinstance(target, str) else MISSING_ID
+            )
             other = await call(client, method, _fill(template, missing), endpoint, payload)
             compared += 1
             if other != answer:
@@ -452,8 +538,10 @@ async def check_lists_are_scoped(world: World, clients: Mapping[Caller, AdminCli
         assert teams and teams <= allowed, (caller, teams)
 
 
-def _fill(template: str, target: int | str | None) -> str:
+def _fill(template: str, target: int | str | tuple[str, int] | None) -> str:
     if target is None:
         return template
-    head, _, rest = template.partition("{")
-    return head + str(target) + rest.partition("}")[2]
+    for value in target if isinstance(target, tuple) else (target,):
+        head, _, rest = template.partition("{")
+        template = head + str(value) + rest.partition("}")[2]
+    return template

@@ -83,6 +83,8 @@ async def seed(runtime: Runtime) -> dict[str, Any]:
         "official_id": aino.id,
         "rule_id": rule.id,
         "diary_number": quote("HEL 2025-001216"),
+        "article_id": min(runtime.knowledge_reload.pack.articles),
+        "version": 0,
     }
 
 

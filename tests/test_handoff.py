@@ -221,6 +221,11 @@ async def audit_of(database: Database, conversation_id: int) -> list[AuditEntry]
         return list(rows)
 
 
+def joined(who: str, language: str = "fi") -> str:
+    """What the resident is told when an official (``name, title``) takes the thread."""
+    return resident_text("joined", language, official=who)
+
+
 async def outbox_of(database: Database, chat_id: int) -> list[str]:
     async with database.transaction() as session:
         rows = await session.scalars(
@@ -335,7 +340,8 @@ async def test_the_resident_takes_the_conversation_back_to_the_bot(
     entry = (await audit_of(database, conversation_id))[-1]
     assert (entry.actor, entry.action) == ("resident", "conversation.return_to_bot")
     assert entry.before == {"state": "human", "assignee_id": world.aino.id}
-    assert await outbox_of(database, 5) == []  # the bot's own reply says it
+    # Told of the claim; of the return, the bot's own reply says it.
+    assert await outbox_of(database, 5) == [joined("Aino Virtanen, katusuunnittelija")]
 
 
 # Claiming.
@@ -351,6 +357,8 @@ async def test_an_official_claims_a_waiting_conversation(database: Database, wor
         assert (again.state, again.version) == ("human", 1)
 
     assert await events_of(database, conversation_id) == [("claimed", world.street.id)]
+    # The resident hears who joined, once.
+    assert await outbox_of(database, 10) == [joined("Aino Virtanen, katusuunnittelija")]
     [entry] = await audit_of(database, conversation_id)
     assert (entry.actor, entry.official_id) == ("aino@example.org", world.aino.id)
     assert entry.action == "conversation.claim"
@@ -458,7 +466,10 @@ async def test_a_reply_is_signed_with_name_and_title_in_the_residents_language(
         world.aino.id,
     )
     assert (message.text, message.language) == ("Korjataan huomenna.", language)
-    assert await outbox_of(database, 40) == [f"Korjataan huomenna.\n— Aino Virtanen, {title}"]
+    assert await outbox_of(database, 40) == [
+        joined(f"Aino Virtanen, {title}", language),
+        f"Korjataan huomenna.\n— Aino Virtanen, {title}",
+    ]
 
     stored = await conversation_of(database, conversation_id)
     assert (stored.state, stored.replied_at, stored.resolved_at) == ("human", LATER, None)
@@ -478,7 +489,10 @@ async def test_the_finnish_title_stands_in_for_a_missing_translation(
     async with database.transaction() as session:
         await claim(session, conversation_id, world.bertil, NOW)
         await reply(session, conversation_id, world.bertil, "Hej!", NOW)
-    assert await outbox_of(database, 41) == ["Hej!\n— Bertil Ek, insinööri"]
+    assert await outbox_of(database, 41) == [
+        joined("Bertil Ek, insinööri", language),
+        "Hej!\n— Bertil Ek, insinööri",
+    ]
 
 
 async def test_replies_reach_the_outbox_in_order(database: Database, world: World) -> None:
@@ -489,6 +503,7 @@ async def test_replies_reach_the_outbox_in_order(database: Database, world: Worl
     async with database.transaction() as session:
         await release(session, conversation_id, world.aino, NOW)
     assert await outbox_of(database, 42) == [
+        joined("Aino Virtanen, katusuunnittelija"),
         "Ensimmäinen.\n— Aino Virtanen, katusuunnittelija",
         "Toinen.\n— Aino Virtanen, katusuunnittelija",
         "Kolmas.\n— Aino Virtanen, katusuunnittelija",
@@ -509,7 +524,8 @@ async def test_only_the_assignee_replies(database: Database, world: World) -> No
         assert empty.value.status == 422
         with pytest.raises(NotFound):
             await reply(session, 999_999, world.aino, "Hei", NOW)
-    assert await outbox_of(database, 43) == await outbox_of(database, 44) == []
+    assert await outbox_of(database, 43) == []
+    assert await outbox_of(database, 44) == [joined("Aino Virtanen, katusuunnittelija")]
 
 
 async def test_notes_are_internal_and_never_reach_the_outbox(
@@ -528,8 +544,9 @@ async def test_notes_are_internal_and_never_reach_the_outbox(
         "Soita asukkaalle",
         world.bertil.id,
     )
-    assert messages == []
-    assert await outbox_of(database, 45) == []
+    aino_joined = joined("Aino Virtanen, katusuunnittelija")
+    assert [message.text for message in messages] == [aino_joined]
+    assert await outbox_of(database, 45) == [aino_joined]
     entry = (await audit_of(database, conversation_id))[-1]
     assert (entry.action, entry.after) == ("conversation.note", {"note_id": note.id})
 
@@ -554,7 +571,10 @@ async def test_a_transfer_to_a_team_queues_it_there(database: Database, world: W
         ("transferred", world.parks.id),
         ("transferred", world.street.id),
     ]
-    assert await outbox_of(database, 50) == [resident_text("transferred", "sv", team="parks sv")]
+    assert await outbox_of(database, 50) == [
+        joined("Aino Virtanen, gatuplanerare", "sv"),
+        resident_text("transferred", "sv", team="parks sv"),
+    ]
     entry = (await audit_of(database, conversation_id))[-1]
     assert entry.action == "conversation.transfer"
     assert entry.before == {
@@ -669,7 +689,14 @@ async def test_release_gives_the_conversation_back_to_the_bot_and_says_so(
         await claim(session, conversation_id, world.aino, NOW)
         released = await release(session, conversation_id, world.aino, LATER)
     assert (released.state, released.assignee_id, released.version) == ("bot", None, 2)
-    assert await outbox_of(database, 60) == [TEXTS["released"][language]]
+    assert await outbox_of(database, 60) == [
+        joined(
+            "Aino Virtanen, "
+            + {"fi": "katusuunnittelija", "sv": "gatuplanerare"}.get(language, "street planner"),
+            language,
+        ),
+        TEXTS["released"][language],
+    ]
     assert (await events_of(database, conversation_id))[-1] == ("released", world.street.id)
     entry = (await audit_of(database, conversation_id))[-1]
     assert (entry.action, entry.official_id) == ("conversation.release", world.aino.id)
@@ -698,7 +725,10 @@ async def test_resolving_closes_it_and_is_not_replying(database: Database, world
         assert (closed.state, closed.resolved_at, closed.replied_at) == ("closed", LATER, None)
         assert closed.assignee_id == world.aino.id  # who had it stays on record
         await resolve(session, queued, world.bertil, LATER)
-    assert await outbox_of(database, 63) == [TEXTS["resolved"]["fi"]]
+    assert await outbox_of(database, 63) == [
+        joined("Aino Virtanen, katusuunnittelija"),
+        TEXTS["resolved"]["fi"],
+    ]
     assert await outbox_of(database, 64) == [TEXTS["resolved"]["en"]]
     for conversation_id, before in ((held, "human"), (queued, "waiting")):
         assert (await events_of(database, conversation_id))[-1] == ("resolved", world.street.id)

@@ -22,15 +22,21 @@ from bot.actions.cases import (
     case_actions,
 )
 from bot.actions.conversation import (
-    NOT_YET_INTENTS,
     ActionChangeLanguage,
     ActionGoodbye,
-    ActionNotYet,
     ActionThanks,
 )
 from bot.actions.handoff import ActionAskOfficial, ActionReportIssue
+from bot.actions.knowledge import (
+    ActionNotUnderstoodOrArticle,
+    ActionServiceQuestion,
+    knowledge_actions,
+)
+from bot.actions.privacy import ActionForget, ActionMyData, ActionPrivacyInfo
 from bot.actions.smalltalk import ActionBackWithBot, ActionGreet, ActionHelp, ActionNotUnderstood
+from bot.privacy import MY_DATA, PrivacyNotice
 from knowledge.areas import area_registry
+from knowledge.retrieval import KnowledgeBase, LiveKnowledge
 from routing import Router
 from store import Clock
 
@@ -46,13 +52,17 @@ __all__ = [
     "ActionCaseUnfollow",
     "ActionCasesFollowed",
     "ActionChangeLanguage",
+    "ActionForget",
     "ActionGoodbye",
     "ActionGreet",
     "ActionHelp",
+    "ActionMyData",
     "ActionNotUnderstood",
-    "ActionNotYet",
+    "ActionNotUnderstoodOrArticle",
     "ActionNoticesList",
+    "ActionPrivacyInfo",
     "ActionReportIssue",
+    "ActionServiceQuestion",
     "ActionThanks",
     "default_actions",
 ]
@@ -63,7 +73,7 @@ DEFAULT_POLICY: dict[str, str] = {
     "thanks": "action_thanks",
     "help": "action_help",
     "change_language": "action_change_language",
-    "nlu_fallback": "action_not_understood",
+    "nlu_fallback": "action_not_understood_or_article",
     "case_status": "action_case_status",
     "case_follow": "action_case_follow",
     "case_unfollow": "action_case_unfollow",
@@ -75,9 +85,12 @@ DEFAULT_POLICY: dict[str, str] = {
     "area_unsubscribe": "action_area_unsubscribe",
     "areas_subscribed": "action_areas_subscribed",
     "notices_list": "action_notices_list",
-    **dict.fromkeys(NOT_YET_INTENTS, "action_not_yet"),
+    "privacy_info": "action_privacy_info",
+    MY_DATA: "action_my_data",
+    "delete_my_data": "action_forget",
+    "service_question": "action_service_question",
 }
-"""Intent → action. Intents whose capability is still to come say so honestly."""
+"""Intent → action: every intent the understanding knows has its action."""
 
 
 def default_actions(
@@ -87,18 +100,26 @@ def default_actions(
     clock: Clock,
     timezone: tzinfo,
     notices: CurrentNotices,
+    privacy: PrivacyNotice | None = None,
+    knowledge: LiveKnowledge | None = None,
 ) -> list[Action]:
+    """The actions of :data:`DEFAULT_POLICY`; without ``knowledge``, service questions are
+    searched in an empty knowledge base (always "I don't know", with the offer of a person)."""
+    knowledge = knowledge or LiveKnowledge(KnowledgeBase([]))
     return [
+        *knowledge_actions(knowledge, router=router, clock=clock, timezone=timezone),
         *case_actions(cases, timezone=timezone),
         *area_actions(area_registry(), notices),
         ActionAskOfficial(router, clock=clock, timezone=timezone),
         ActionReportIssue(router, clock=clock, timezone=timezone),
         ActionBackWithBot(),
         ActionGreet(),
-        ActionHelp(),
+        ActionHelp(privacy),
         ActionNotUnderstood(),
         ActionThanks(),
         ActionGoodbye(),
         ActionChangeLanguage(),
-        ActionNotYet(),
+        ActionPrivacyInfo(privacy),
+        ActionMyData(),
+        ActionForget(),
     ]

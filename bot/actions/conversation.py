@@ -1,4 +1,4 @@
-"""Keeping the conversation going: thanks, goodbye, changing language, and honest limits."""
+"""Keeping the conversation going: thanks, goodbye and changing language."""
 
 from __future__ import annotations
 
@@ -12,20 +12,12 @@ from bot.actions.smalltalk import Events, SayAction
 from bot.texts import LANGUAGES, say
 
 __all__ = [
-    "NOT_YET_INTENTS",
     "ActionChangeLanguage",
     "ActionGoodbye",
-    "ActionNotYet",
     "ActionThanks",
 ]
 
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
-
-NOT_YET_INTENTS = (
-    "service_question",
-    "privacy_info",
-    "delete_my_data",
-)
 
 
 class ActionThanks(SayAction):
@@ -68,19 +60,3 @@ class ActionChangeLanguage(Action):  # type: ignore[misc]
             return []
         dispatcher.utter_message(text=say("language_changed", wanted))
         return [SlotSet("language", wanted)]
-
-
-class ActionNotYet(Action):  # type: ignore[misc]
-    """Says what was understood and that the bot cannot help with it yet: never a guess."""
-
-    def name(self) -> str:
-        return "action_not_yet"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Events:
-        language = tracker.get_slot("language")
-        intent = tracker.latest_message["intent"]["name"]
-        wish = say(f"wish_{intent}", language)
-        dispatcher.utter_message(text=say("not_yet", language, wish=wish))
-        return []

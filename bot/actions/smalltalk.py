@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.privacy import PrivacyNotice
 from bot.texts import say
 
 __all__ = [
@@ -45,8 +46,21 @@ class ActionGreet(SayAction):
 
 
 class ActionHelp(SayAction):
+    """What the bot can do, what happens to a message, and where the privacy notice is."""
+
     action_name = "action_help"
     text_key = "help"
+
+    def __init__(self, notice: PrivacyNotice | None = None) -> None:
+        self._notice = notice or PrivacyNotice()
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
+        language = tracker.get_slot("language")
+        notice = self._notice.address(language)
+        dispatcher.utter_message(text=say(self.text_key, language, notice=notice))
+        return []
 
 
 class ActionNotUnderstood(SayAction):

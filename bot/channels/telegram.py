@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import Bot as TelegramBot
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -103,6 +103,9 @@ class TelegramChannel:
             commands = [
                 BotCommand("start", say("command_start", language)),
                 BotCommand("help", say("command_help", language)),
+                BotCommand("privacy", say("command_privacy", language)),
+                BotCommand("mydata", say("command_mydata", language)),
+                BotCommand("forget", say("command_forget", language)),
             ]
             try:
                 await self._bot.set_my_commands(
@@ -218,7 +221,8 @@ class TelegramChannel:
 
 
 class TelegramTransport:
-    """Delivers texts with ``sendMessage``, translating Telegram's errors to ours.
+    """Delivers texts with ``sendMessage`` and files with ``sendDocument``, translating
+    Telegram's errors to ours.
 
     It posts through python-telegram-bot's request layer (``BaseRequest.post``: its HTTP
     client, timeouts and mapping of Bot API errors to exceptions) but reads only the new
@@ -232,6 +236,7 @@ class TelegramTransport:
         """``request`` is the one the bot's own calls use; ``url`` is the ``sendMessage`` URL."""
         self._request = request
         self._url = url
+        self._document_url = url.rsplit("/", 1)[0] + "/sendDocument"
 
     def spacing(self, chat_id: int) -> float:
         return PRIVATE_SPACING if chat_id > 0 else GROUP_SPACING
@@ -255,8 +260,23 @@ class TelegramTransport:
         ]
         if markup is not None:
             parameters.append(RequestParameter.from_input("reply_markup", markup))
+        return await self._post(self._url, parameters)
+
+    async def send_document(
+        self, chat_id: int, *, filename: str, content: bytes, caption: str | None = None
+    ) -> int | None:
+        """Upload ``content`` as a file named ``filename`` (multipart ``sendDocument``)."""
+        parameters = [
+            RequestParameter.from_input("chat_id", chat_id),
+            RequestParameter.from_input("document", InputFile(content, filename=filename)),
+        ]
+        if caption:
+            parameters.append(RequestParameter.from_input("caption", caption))
+        return await self._post(self._document_url, parameters)
+
+    async def _post(self, url: str, parameters: list[RequestParameter]) -> int | None:
         try:
-            message = await self._request.post(self._url, RequestData(parameters))
+            message = await self._request.post(url, RequestData(parameters))
         except RetryAfter as exc:
             raise RateLimited(_seconds(exc.retry_after)) from exc
         except ChatMigrated as exc:

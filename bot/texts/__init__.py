@@ -13,13 +13,17 @@ from bot.texts.areas import AREAS
 from bot.texts.cases import CASES
 from bot.texts.conversation import CONVERSATION
 from bot.texts.handoff import HANDOFF
+from bot.texts.knowledge import KNOWLEDGE
+from bot.texts.privacy import PRIVACY
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "TEXTS", "say"]
 
 LANGUAGES: Final = ("fi", "sv", "en")
 DEFAULT_LANGUAGE: Final = "fi"
 
-TEXTS: Final = MappingProxyType({**CONVERSATION, **CASES, **HANDOFF, **AREAS})
+TEXTS: Final = MappingProxyType(
+    {**CONVERSATION, **CASES, **HANDOFF, **AREAS, **PRIVACY, **KNOWLEDGE}
+)
 
 
 def say(key: str, language: str | None, /, **values: object) -> str:

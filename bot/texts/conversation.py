@@ -18,24 +18,32 @@ CONVERSATION: Final[dict[str, dict[str, str]]] = {
             "diaarinumerolla (esim. HEL 2025-001216), ja kertoa, kun seuraamasi asia etenee "
             '(/seuratut). Voit tilata alueesi tiedotteet (esim. "tilaa Kallion tiedotteet", '
             "/alueet) ja pyytää ihmistä vastaamaan; kerron, kuka asiaasi hoitaa ja milloin. "
-            "Kun viesti siirtyy virkailijalle, hän voi lukea keskustelun. Kirjoita suomeksi, på "
-            "svenska tai in English."
+            "Vastaan myös kysymyksiin kaupungin palveluista. Kun viesti siirtyy virkailijalle, "
+            "hän voi lukea keskustelun. Kirjoita suomeksi, på svenska tai in English.\n\n"
+            "Tietosuoja: /privacy kertoo, mitä tallennan, /mydata lähettää tietosi ja /forget "
+            "poistaa ne. Kaupungin tietosuoja: {notice}"
         ),
         "sv": (
             "Jag är stadens bot. Jag kan berätta hur ett ärende hos staden framskrider med "
             "diarienumret (t.ex. HEL 2025-001216) och meddela när ett ärende du följer går "
             "framåt (/foljer). Du kan prenumerera på meddelanden för ditt område (t.ex. "
             '"prenumerera på Berghäll", /omraden) och be att en människa svarar; jag berättar '
-            "vem som sköter ditt ärende och när. När meddelandet skickas vidare kan "
-            "tjänsteinnehavaren läsa samtalet. Skriv på svenska, suomeksi eller in English."
+            "vem som sköter ditt ärende och när. Jag svarar också på frågor om stadens tjänster. "
+            "När meddelandet skickas vidare kan tjänsteinnehavaren läsa samtalet. Skriv på "
+            "svenska, suomeksi eller in English.\n\n"
+            "Dataskydd: /privacy berättar vad jag sparar, /mydata skickar dina uppgifter och "
+            "/forget raderar dem. Stadens dataskydd: {notice}"
         ),
         "en": (
             "I am the city's bot. I can tell you where a municipal case stands by its diary "
             "number (e.g. HEL 2025-001216) and let you know when a case you follow moves "
             '(/following). You can subscribe to notices for your area (e.g. "subscribe to '
             'Kallio", /areas) and ask for a person to answer; I tell you who handles it and by '
-            "when. When a message is passed on, the official can read the conversation. Write "
-            "in English, suomeksi or på svenska."
+            "when. I also answer questions about city services. When a message is passed on, "
+            "the official can read the conversation. Write in English, suomeksi or på "
+            "svenska.\n\n"
+            "Privacy: /privacy tells what I store, /mydata sends you your data and /forget "
+            "deletes it. The city's data protection: {notice}"
         ),
     },
     "not_understood": {
@@ -76,75 +84,6 @@ CONVERSATION: Final[dict[str, dict[str, str]]] = {
         "fi": "Millä kielellä jatketaan?",
         "sv": "På vilket språk vill du fortsätta?",
         "en": "Which language would you like to continue in?",
-    },
-    "not_yet": {
-        "fi": (
-            "Ymmärsin, että {wish}. En valitettavasti osaa auttaa siinä vielä. "
-            'Kirjoita "apua", niin kerron, mitä jo osaan.'
-        ),
-        "sv": (
-            "Jag förstod att {wish}. Tyvärr kan jag inte hjälpa till med det ännu. "
-            'Skriv "hjälp" så berättar jag vad jag redan kan.'
-        ),
-        "en": (
-            "I understood that {wish}. I'm afraid I can't help with that yet. "
-            'Write "help" and I\'ll tell you what I can already do.'
-        ),
-    },
-    "wish_case_status": {
-        "fi": "haluat tietää, missä vaiheessa kaupungin asia on",
-        "sv": "du vill veta hur ett ärende hos staden framskrider",
-        "en": "you want to know where a municipal case stands",
-    },
-    "wish_case_follow": {
-        "fi": "haluat seurata kaupungin asiaa",
-        "sv": "du vill följa ett ärende hos staden",
-        "en": "you want to follow a municipal case",
-    },
-    "wish_case_unfollow": {
-        "fi": "haluat lopettaa asian seuraamisen",
-        "sv": "du vill sluta följa ett ärende",
-        "en": "you want to stop following a case",
-    },
-    "wish_area_subscribe": {
-        "fi": "haluat tilata alueesi tiedotteet",
-        "sv": "du vill prenumerera på meddelanden för ett område",
-        "en": "you want to subscribe to notices for an area",
-    },
-    "wish_area_unsubscribe": {
-        "fi": "haluat perua alueen tiedotteiden tilauksen",
-        "sv": "du vill avsluta prenumerationen på ett områdes meddelanden",
-        "en": "you want to unsubscribe from an area's notices",
-    },
-    "wish_notices_list": {
-        "fi": "haluat tietää, mitä alueellasi tiedotetaan",
-        "sv": "du vill veta vad som meddelas i ditt område",
-        "en": "you want to know what is announced in your area",
-    },
-    "wish_report_issue": {
-        "fi": "haluat ilmoittaa ongelmasta kaupungilla",
-        "sv": "du vill anmäla ett problem i staden",
-        "en": "you want to report a problem in the city",
-    },
-    "wish_ask_official": {
-        "fi": "haluat keskustella virkailijan kanssa",
-        "sv": "du vill tala med en tjänsteinnehavare",
-        "en": "you want to talk to an official",
-    },
-    "wish_service_question": {
-        "fi": "kysyt kaupungin palveluista",
-        "sv": "du frågar om stadens tjänster",
-        "en": "you are asking about city services",
-    },
-    "wish_privacy_info": {
-        "fi": "haluat tietää, mitä tietoja sinusta tallennetaan",
-        "sv": "du vill veta vilka uppgifter som sparas om dig",
-        "en": "you want to know what is stored about you",
-    },
-    "wish_delete_my_data": {
-        "fi": "haluat, että tietosi poistetaan",
-        "sv": "du vill att dina uppgifter raderas",
-        "en": "you want your data deleted",
     },
     "command_start": {
         "fi": "Aloita ja kuule, mitä botti osaa",

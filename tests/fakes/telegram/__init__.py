@@ -17,7 +17,7 @@ Run it by hand with ``python -m tests.fakes.telegram --port 8081``.
 from tests.fakes.serving import SHUTDOWN_GRACE
 from tests.fakes.telegram.limits import TelegramLimits
 from tests.fakes.telegram.payloads import SUPERGROUP_ID_BOUND
-from tests.fakes.telegram.records import Call, JSONDict, SentMessage, UploadedFile
+from tests.fakes.telegram.records import Call, JSONDict, SentDocument, SentMessage, UploadedFile
 from tests.fakes.telegram.server import FakeTelegram
 from tests.fakes.telegram.state import BOT_FIRST_NAME, BOT_USERNAME, FIRST_UPDATE_ID
 from tests.fakes.telegram.text import MAX_TEXT_LENGTH
@@ -34,6 +34,7 @@ __all__ = [
     "Call",
     "FakeTelegram",
     "JSONDict",
+    "SentDocument",
     "SentMessage",
     "TelegramLimits",
     "UploadedFile",

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from tests.fakes.telegram.limits import _Window
 from tests.fakes.telegram.payloads import _chat_json, _message_json
-from tests.fakes.telegram.records import JSONDict, SentMessage
+from tests.fakes.telegram.records import JSONDict, SentDocument, SentMessage, UploadedFile
 from tests.fakes.telegram.requests import _chat_id, _int_param, _ok, _Response
 from tests.fakes.telegram.state import _State
 from tests.fakes.telegram.text import _check_text, _inline_markup
@@ -72,6 +72,43 @@ class _Methods(_State):
         self._texts[chat_id, message_id] = (text, markup)
         self._changed.notify_all()
         return _ok(_message_json(self.bot_user, chat_id, message_id, text, markup))
+
+    def _send_document(self, params: JSONDict) -> Response:
+        """Only uploads (multipart): a file_id or URL names a file the fake never had."""
+        chat_id = _chat_id(params)
+        document = params.get("document")
+        if not isinstance(document, UploadedFile):
+            raise _Response(400, "Bad Request: there is no document in the request")
+        if not document.data:
+            raise _Response(400, "Bad Request: file must be non-empty")
+        caption = params.get("caption")
+        if caption is not None and len(str(caption)) > 1024:
+            raise _Response(400, "Bad Request: message caption is too long")
+        self._check_flood(chat_id)
+        self._message_ids[chat_id] += 1
+        message_id = self._message_ids[chat_id]
+        self._documents.append(
+            SentDocument(
+                chat_id,
+                document,
+                None if caption is None else str(caption),
+                message_id,
+                time.monotonic(),
+            )
+        )
+        self._changed.notify_all()
+        message = _message_json(self.bot_user, chat_id, message_id, "", None)
+        del message["text"]
+        message["document"] = {
+            "file_id": f"doc-{chat_id}-{message_id}",
+            "file_unique_id": f"u-{chat_id}-{message_id}",
+            "file_name": document.filename,
+            "mime_type": document.content_type,
+            "file_size": len(document.data),
+        }
+        if caption is not None:
+            message["caption"] = str(caption)
+        return _ok(message)
 
     def _edit_message_text(self, params: JSONDict) -> Response:
         if "inline_message_id" in params:

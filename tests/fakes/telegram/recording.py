@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from tests.fakes.telegram.methods import _commands_key
-from tests.fakes.telegram.records import Call, JSONDict, SentMessage
+from tests.fakes.telegram.records import Call, JSONDict, SentDocument, SentMessage
 from tests.fakes.telegram.state import _State
 
 
@@ -41,6 +41,31 @@ class _Recording(_State):
         """How many sends the flood `limits` refused (injected `fail` 429s not included)."""
         with self._lock:
             return self._rejected_429
+
+    def documents(self, chat_id: int | None = None) -> list[SentDocument]:
+        """Files accepted by sendDocument, optionally only to chat_id."""
+        with self._lock:
+            return [d for d in self._documents if chat_id is None or d.chat_id == chat_id]
+
+    async def wait_for_documents(
+        self,
+        count: int,
+        *,
+        chat_id: int | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109 - the deadline is part of the assertion
+    ) -> list[SentDocument]:
+        """Wait until at least `count` files were sent (to chat_id); returns all of them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.documents(chat_id)
+            if len(got) >= count:
+                return got
+            if time.monotonic() >= deadline:
+                where = "" if chat_id is None else f" to chat {chat_id}"
+                raise AssertionError(
+                    f"expected {count} document(s){where} within {timeout}s, got {len(got)}"
+                )
+            await asyncio.sleep(0.005)
 
     def edited(self, chat_id: int | None = None) -> list[SentMessage]:
         """Edits applied by editMessageText, optionally only in chat_id."""

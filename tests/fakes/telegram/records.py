@@ -31,6 +31,17 @@ class SentMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class SentDocument:
+    """A file the fake accepted (sendDocument, uploaded as multipart/form-data)."""
+
+    chat_id: int
+    file: UploadedFile
+    caption: str | None
+    message_id: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class UploadedFile:
     """A file part of a multipart/form-data request, as found in `Call.params`."""
 

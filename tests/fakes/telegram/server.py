@@ -49,6 +49,7 @@ class FakeTelegram(Served, _Updates, _Polling, _Recording):
         self._handlers: dict[str, Callable[[JSONDict], Response]] = {
             "getMe": self._get_me,
             "sendMessage": self._send_message,
+            "sendDocument": self._send_document,
             "editMessageText": self._edit_message_text,
             "answerCallbackQuery": lambda params: _ok(True),
             "setWebhook": self._set_webhook,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from tests.fakes.telegram.limits import TelegramLimits, _Window
-from tests.fakes.telegram.records import Call, JSONDict, SentMessage, _Failure
+from tests.fakes.telegram.records import Call, JSONDict, SentDocument, SentMessage, _Failure
 
 FIRST_UPDATE_ID: Final = 100_000
 BOT_FIRST_NAME: Final = "Kaupunkitalkkari"
@@ -78,6 +78,7 @@ class _State:
         self._sent: list[SentMessage] = []
         self._sent_by_chat: defaultdict[int, list[SentMessage]] = defaultdict(list)
         self._edited: list[SentMessage] = []
+        self._documents: list[SentDocument] = []
         self._served: defaultdict[int, int] = defaultdict(int)
         self._rejected_429 = 0
 
