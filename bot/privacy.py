@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.ports import DocumentTransport, Transport
 from bot.texts import say
 from routing.audit import audit
+from routing.events import publish
 from routing.handoff import RESIDENT
 from store import Conversation, Database
 from store.outbox import enqueue, outbox_rows
@@ -132,6 +133,8 @@ class PrivacyBook:
                     after=erased.counts(),
                     at=now,
                 )
+                for team_id in erased.inboxes:  # open inboxes drop it at once
+                    await publish(session, "erased", conversation_id=None, team_id=team_id, at=now)
                 if active:
                     farewell = outbox_rows(
                         channel=channel,

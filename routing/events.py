@@ -26,7 +26,10 @@ EVENT_KINDS = (
     "resolved",
     "escalated",
     "transferred",
+    "erased",
 )
+"""``erased``: a resident had themselves forgotten; the event names no conversation (it is gone),
+only the team whose inbox showed it, which reloads."""
 
 
 async def publish(

@@ -462,7 +462,7 @@ class InboxEvent(Base):
     at: Mapped[datetime] = mapped_column(server_default=func.now())
     kind: Mapped[str] = mapped_column(String(32))
     """``waiting``, ``message``, ``claimed``, ``released``, ``resolved``, ``escalated``,
-    ``transferred``."""
+    ``transferred``, ``erased`` (no conversation: it is gone)."""
     conversation_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE")
     )

@@ -49,6 +49,8 @@ from store.models import (
 __all__ = ["ERASED", "EXPORT_FORMAT", "Erased", "erase_resident", "export_resident"]
 
 EXPORT_FORMAT = "kaupunkitalkkari-export/1"
+_WITH_PEOPLE = ("waiting", "human")
+"""Conversation states in which a team's inbox shows the conversation."""
 ERASED = "[erased]"
 """What an audit entry says instead of a value that named an erased resident."""
 
@@ -66,9 +68,12 @@ class Erased:
     outbox_rows: int = 0
     updates: int = 0
     audit_entries: int = 0
+    inboxes: tuple[int, ...] = ()
+    """The teams whose inbox held one of their conversations, to be told it is gone (team ids
+    say nothing of the resident)."""
 
     def counts(self) -> dict[str, int]:
-        return asdict(self)
+        return {name: value for name, value in asdict(self).items() if name != "inboxes"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +200,13 @@ async def erase_resident(session: AsyncSession, conversation_id: int) -> Erased:
     if theirs is None:
         return Erased()
     ids = theirs.ids
+    inboxes = sorted(
+        {
+            conversation.team_id
+            for conversation in theirs.conversations
+            if conversation.team_id is not None and conversation.state in _WITH_PEOPLE
+        }
+    )
     in_theirs = Message.conversation_id.in_(ids)
     texts = [text for text in await session.scalars(select(Message.text).where(in_theirs)) if text]
     texts += list(await session.scalars(select(Note.text).where(Note.conversation_id.in_(ids))))
@@ -227,6 +239,7 @@ async def erase_resident(session: AsyncSession, conversation_id: int) -> Erased:
         outbox_rows=outbox_rows,
         updates=updates,
         audit_entries=audit_entries,
+        inboxes=tuple(inboxes),
         **counted,
     )
 

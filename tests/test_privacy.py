@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.actions.privacy import forget_payload
 from bot.privacy import CITY_PRIVACY_PAGES
 from bot.texts import say
-from store import AuditEntry, Base, Database, LocalCase, OutboxMessage
+from store import AuditEntry, Base, Database, InboxEvent, LocalCase, OutboxMessage, Team
 from talkkari.runtime import Runtime
 from tests.fakes.telegram import FakeTelegram, SentMessage
 from tests.support.admin import AdminClient, make_official, make_team
@@ -162,6 +162,13 @@ async def test_forgetting_leaves_nothing_of_the_resident_in_any_table(
                     select(AuditEntry).where(AuditEntry.action == "resident.erase")
                 )
             )
+            told = (
+                await session.execute(
+                    select(InboxEvent.conversation_id, Team.key)
+                    .join(Team, Team.id == InboxEvent.team_id)
+                    .where(InboxEvent.kind == "erased")
+                )
+            ).all()
 
     assert coming.text == say("my_data_coming", "fi")
     exported = json.loads(export.file.data)
@@ -191,8 +198,10 @@ async def test_forgetting_leaves_nothing_of_the_resident_in_any_table(
     assert {"moikka", "tilaa Vallilan tiedotteet"} <= {v for t, c, v in values if t == "messages"}
     assert ("area_subscriptions", "area") in {(t, c) for t, c, _ in values}
     assert any(str(STAYS) == v for t, c, v in values if (t, c) == ("residents", "external_id"))
-    # The inbox no longer shows them; the erasure is audited with counts only.
+    # The inbox no longer shows them, and an open one was told at once (naming no one);
+    # the erasure is audited with counts only.
     assert inbox["items"] == []
+    assert told == [(None, "default")]
     [erased] = audit
     assert (erased.actor, erased.object_type, erased.object_id) == (
         "resident",
