@@ -51,7 +51,13 @@ from tests.support.notices import (
     add_subscribers,
     until_notice_state,
 )
-from tests.support.running import BotProcess, bot_settings, process_env, running_bot
+from tests.support.running import (
+    TELEGRAM_PACING,
+    BotProcess,
+    bot_settings,
+    process_env,
+    running_bot,
+)
 
 QUIET_LOGGERS = ("httpx", "telegram", "uvicorn", "bot.notices.dispatcher", "bot.sender")
 FIRST_CHAT = 100_000
@@ -109,7 +115,8 @@ def figures(
 async def bench_database(kind: str, url: str, subscribers: int, rate: float) -> Figures:
     chats = range(FIRST_CHAT, FIRST_CHAT + subscribers)
     with FakeTelegram(limits=TelegramLimits()) as telegram:
-        async with running_bot(bot_settings(url, telegram, send_rate=rate)) as bot:
+        settings = bot_settings(url, telegram, send_rate=rate, **TELEGRAM_PACING)
+        async with running_bot(settings) as bot:
             notice_id = await seed(bot.database, chats)
             await until_notice_state(
                 bot.database, notice_id, "sent", within=60 + 4 * subscribers / rate

@@ -42,7 +42,7 @@ from telegram.ext import (
 
 from bench.common import bench_parser, fresh_database, percentile, quiet_logs
 from tests.fakes.telegram import FakeTelegram
-from tests.support.running import bot_settings, running_bot
+from tests.support.running import TELEGRAM_PACING, bot_settings, running_bot
 
 SEND_RATE: Final = 100_000.0
 """The pipeline's overall send rate: far above Telegram's, so it never caps the measurement."""
@@ -190,7 +190,9 @@ async def baseline(fake: FakeTelegram, plan: Plan) -> Figures:
 
 async def pipeline(fake: FakeTelegram, plan: Plan, database_url: str) -> Figures:
     """The whole Kaupunkitalkkari process, as ``talkkari run`` builds it."""
-    settings = bot_settings(database_url, fake, send_rate=SEND_RATE, telegram_poll_timeout=1.0)
+    settings = bot_settings(
+        database_url, fake, send_rate=SEND_RATE, telegram_poll_timeout=1.0, **TELEGRAM_PACING
+    )
     async with running_bot(settings):
         return await measure(fake, plan)
 

@@ -164,6 +164,9 @@ class Runtime:
                 base_url=settings.telegram_base_url,
                 record=intake.record_many,
                 poll_timeout=settings.telegram_poll_timeout,
+                spacing=telegram_channel.Spacing(
+                    private=settings.telegram_chat_spacing, group=settings.telegram_group_spacing
+                ),
                 webhook_url=str(settings.webhook_url) if webhook else None,
                 webhook_secret=settings.webhook_secret.get_secret_value()
                 if webhook and settings.webhook_secret

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_mode: TelegramMode = TelegramMode.POLLING
     telegram_poll_timeout: Annotated[float, Field(gt=0, le=50)] = 25.0
+    telegram_chat_spacing: Annotated[float, Field(ge=0)] = 1.0
+    """Seconds between two messages to one private chat (Telegram: about one a second)."""
+    telegram_group_spacing: Annotated[float, Field(ge=0)] = 3.0
+    """Seconds between two messages to one group or channel (Telegram: twenty a minute)."""
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None
     ahjo_url: AnyHttpUrl | None = None

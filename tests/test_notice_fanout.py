@@ -26,7 +26,7 @@ from tests.support.notices import (
     notice_state,
     until_notice_state,
 )
-from tests.support.running import bot_settings, running_bot
+from tests.support.running import TELEGRAM_PACING, bot_settings, running_bot
 
 
 class SharedWire:
@@ -94,7 +94,7 @@ async def test_telegrams_flood_limits_lose_nothing_and_send_nothing_twice(
     chats = range(7000, 7300)
     # Faster than Telegram allows, so that it answers 429 and the sender pauses.
     with FakeTelegram(limits=TelegramLimits()) as telegram:
-        settings = bot_settings(database_url, telegram, send_rate=40.0)
+        settings = bot_settings(database_url, telegram, send_rate=40.0, **TELEGRAM_PACING)
         async with running_bot(settings) as bot:
             await add_subscribers(bot.database, chats, KALLIO)
             await add_group(bot.database, -7001, KALLIO)

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -46,7 +47,7 @@ from bot.inbound import Inbound
 from bot.ports import Button
 from bot.texts import LANGUAGES, say
 
-__all__ = ["CHANNEL", "TelegramChannel", "TelegramTransport", "inbound_from_update"]
+__all__ = ["CHANNEL", "Spacing", "TelegramChannel", "TelegramTransport", "inbound_from_update"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,15 @@ ALLOWED_UPDATES = ("message", "channel_post", "callback_query", "my_chat_member"
 """``channel_post``: a channel's admin links it to an area by posting a code there."""
 PRIVATE_SPACING = 1.0  # Telegram: about one message a second to a private chat
 GROUP_SPACING = 3.0  # and twenty a minute to a group
+
+
+@dataclass(frozen=True, slots=True)
+class Spacing:
+    """Seconds between two messages to one chat: Telegram's limits by default."""
+
+    private: float = PRIVATE_SPACING
+    group: float = GROUP_SPACING
+
 
 Record = Callable[[Sequence[Inbound]], Awaitable[int]]
 """Stores updates and returns once they are committed (how many were new)."""
@@ -73,6 +83,7 @@ class TelegramChannel:
         poll_timeout: float = 25.0,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        spacing: Spacing = Spacing(),
     ) -> None:
         # python-telegram-bot 22 warns on every 429 unless told to give retry_after as a
         # timedelta, which :func:`_seconds` reads either way.
@@ -89,7 +100,9 @@ class TelegramChannel:
             request=request,
             get_updates_request=self._updates_request,
         )
-        self.transport = TelegramTransport(request, f"{self._bot.base_url}/sendMessage")
+        self.transport = TelegramTransport(
+            request, f"{self._bot.base_url}/sendMessage", spacing=spacing
+        )
 
     @property
     def is_webhook(self) -> bool:
@@ -232,14 +245,15 @@ class TelegramTransport:
 
     channel = CHANNEL
 
-    def __init__(self, request: BaseRequest, url: str) -> None:
+    def __init__(self, request: BaseRequest, url: str, *, spacing: Spacing = Spacing()) -> None:
         """``request`` is the one the bot's own calls use; ``url`` is the ``sendMessage`` URL."""
         self._request = request
+        self._spacing = spacing
         self._url = url
         self._document_url = url.rsplit("/", 1)[0] + "/sendDocument"
 
     def spacing(self, chat_id: int) -> float:
-        return PRIVATE_SPACING if chat_id > 0 else GROUP_SPACING
+        return self._spacing.private if chat_id > 0 else self._spacing.group
 
     async def send(
         self, chat_id: int, text: str, *, buttons: Sequence[Sequence[Button]] | None = None

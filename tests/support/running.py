@@ -17,9 +17,20 @@ from talkkari.runtime import Runtime, serve
 from talkkari.settings import Settings
 from tests.fakes.telegram import FakeTelegram
 
-__all__ = ["BotProcess", "bot_settings", "free_port", "process_env", "running_bot"]
+__all__ = [
+    "TELEGRAM_PACING",
+    "BotProcess",
+    "bot_settings",
+    "free_port",
+    "process_env",
+    "running_bot",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+TELEGRAM_PACING: dict[str, Any] = {"telegram_chat_spacing": 1.0, "telegram_group_spacing": 3.0}
+"""Settings that space messages to a chat as Telegram requires (the production defaults)."""
 
 
 def free_port() -> int:
@@ -34,6 +45,10 @@ def bot_settings(database_url: str, telegram: FakeTelegram | None, **overrides: 
         "port": free_port(),
         "telegram_poll_timeout": 1.0,
         "send_rate": 1000.0,
+        # The fake enforces no limits unless a test asks it to, and a transcript should not
+        # wait a second a reply; tests of Telegram's limits pass TELEGRAM_PACING.
+        "telegram_chat_spacing": 0.0,
+        "telegram_group_spacing": 0.0,
     }
     if telegram is not None:
         values.update(telegram_token=telegram.token, telegram_base_url=telegram.base_url)
