@@ -123,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     kb_check.add_argument("directory", nargs="?", type=Path, help="default TALKKARI_KB_DIRECTORY")
     kb_check.set_defaults(command=_kb_check)
+    kb_export = kb_commands.add_parser(
+        "export",
+        help="write the articles as officials have edited them (the database's newest versions "
+        "over the pack) to DIRECTORY, for review and for the pack in git",
+    )
+    kb_export.add_argument("directory", type=Path)
+    kb_export.set_defaults(command=_kb_export)
     for name, about, command in (
         ("evaluate", "answer accuracy on FILE (JSONL: text, lang, article)", _kb_evaluate),
         ("tune", "sweep the confidence on FILE (the dev set, never the test set)", _kb_tune),
@@ -355,6 +362,37 @@ async def _kb_check(settings: Settings, arguments: argparse.Namespace) -> int:
         print(f"invalid: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+async def _kb_export(settings: Settings, arguments: argparse.Namespace) -> int:
+    from knowledge.editions import PACK_VERSION, ArticlePack, current_editions
+    from store import Database, upgrade
+
+    pack = ArticlePack.read(settings.kb_directory)
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+        async with database.sessions() as session:
+            editions = await current_editions(session, pack)
+    finally:
+        await database.dispose()
+    current = [edition for edition in editions.values() if not edition.retired]
+    _write_articles(arguments.directory, {e.article_id: e.text for e in current})
+    edited = sum(edition.version != PACK_VERSION for edition in current)
+    retired = sorted(edition.article_id for edition in editions.values() if edition.retired)
+    print(
+        f"{len(current)} articles written to {arguments.directory} "
+        f"({edited} as edited by officials)"
+    )
+    if retired:
+        print(f"retired, left out: {', '.join(retired)}")
+    return 0
+
+
+def _write_articles(directory: Path, texts: dict[str, str]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for article_id, text in texts.items():
+        (directory / f"{article_id}.md").write_text(text, encoding="utf-8")
 
 
 async def _kb_evaluate(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -3,18 +3,22 @@ the ``talkkari kb`` commands that officials and developers run."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from knowledge.articles import PACKAGED_ARTICLES
+from knowledge.articles import PACKAGED_ARTICLES, load_articles
+from knowledge.editions import ArticlePack, save_edition
 from knowledge.evaluation import Evaluation, Question, evaluate, read_questions
 from knowledge.retrieval import load_knowledge
+from store import Database
 from talkkari.cli import main
 
 EVAL = PACKAGED_ARTICLES.parent / "kb_eval"
@@ -141,3 +145,56 @@ def test_a_bad_pack_stops_the_start_with_one_line(tmp_path: Path) -> None:
         f"talkkari: service articles: {pack / 'waste_sorting.md'}: front matter: "
         "the file must start with a '---' line"
     )
+
+
+def test_kb_export_writes_the_articles_as_officials_left_them(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pack = ArticlePack.read(FIXTURES)
+    edited = pack.texts["library_card"].replace(
+        "# sv: Bibliotekskort och lån", "# sv: Lånekort och lån"
+    )
+
+    async def edit() -> None:
+        database = Database(database_url)
+        try:
+            async with database.transaction() as session:
+                now = datetime.now(UTC)
+                await save_edition(
+                    session,
+                    pack,
+                    article_id="library_card",
+                    based_on=0,
+                    text=edited,
+                    author_id=None,
+                    at=now,
+                )
+                await save_edition(
+                    session,
+                    pack,
+                    article_id="snow_clearing",
+                    based_on=0,
+                    text=pack.texts["snow_clearing"],
+                    author_id=None,
+                    at=now,
+                    retired=True,
+                )
+        finally:
+            await database.dispose()
+
+    asyncio.run(edit())
+    monkeypatch.setenv("TALKKARI_DATABASE_URL", database_url)
+    monkeypatch.setenv("TALKKARI_KB_DIRECTORY", str(FIXTURES))
+    out = tmp_path / "reviewed"
+    assert main(["kb", "export", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"2 articles written to {out} (1 as edited by officials)",
+        "retired, left out: snow_clearing",
+    ]
+    exported = {article.id: article for article in load_articles(out)}
+    assert sorted(exported) == ["library_card", "waste_sorting"]
+    assert exported["library_card"].titles["sv"] == "Lånekort och lån"
+    assert (out / "waste_sorting.md").read_text() == pack.texts["waste_sorting"]
