@@ -3,6 +3,8 @@ mistake is named by file and field."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -12,12 +14,14 @@ from hypothesis import strategies as st
 
 from knowledge.articles import (
     LANGUAGES,
+    PACKAGED_ARTICLES,
     Article,
     ArticleError,
     load_articles,
     parse_article,
     render_article,
 )
+from tests.support.city import city_topics, legacy_urls
 
 FIXTURES = Path(__file__).parent / "fixtures" / "knowledge"
 WASTE = (FIXTURES / "waste_sorting.md").read_text(encoding="utf-8")
@@ -168,3 +172,20 @@ def articles(draw: st.DrawFn) -> Article:
 @given(articles())
 def test_render_and_parse_round_trip(article: Article) -> None:
     assert parse_article(render_article(article)) == article
+
+
+def test_every_link_address_and_number_in_the_pack_is_the_citys_own() -> None:
+    """No invented URL, e-mail address or phone number: each occurs in the city's reference
+    data, and no article names a page of the retired site as its source."""
+    topics = city_topics()
+    reference = json.dumps(topics, ensure_ascii=False)
+    legacy = legacy_urls(topics)
+    contacts = re.compile(
+        r"https?://[^\s)\]>]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b0\d{1,2}(?: \d{2,4}){2,3}\b"
+    )
+    for article in load_articles(PACKAGED_ARTICLES):
+        texts = [*article.bodies.values(), *(url for url in article.sources.values() if url)]
+        for found in contacts.finditer("\n".join(texts)):
+            value = found.group().rstrip(".,;:")
+            assert value in reference, f"{article.id}: {value!r} is not in the reference data"
+        assert not {url for url in article.sources.values() if url} & legacy, article.id

@@ -9,7 +9,6 @@ import json
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from store import AuditEntry, Base, Database, InboxEvent, LocalCase, OutboxMessa
 from talkkari.runtime import Runtime
 from tests.fakes.telegram import FakeTelegram, SentMessage
 from tests.support.admin import AdminClient, make_official, make_team
+from tests.support.city import city_topics
 from tests.support.running import bot_settings, running_bot
 
 CASE = "HEL 2024-007007"
@@ -315,15 +315,10 @@ async def test_the_farewell_to_a_blocked_chat_is_dropped_too(
     assert holding(values, [str(FORGOTTEN), "hei vaan"]) == []
 
 
-TOPICS = Path(__file__).resolve().parents[2] / "shared/reference-data/hel-fi-services/topics.json"
-
-
 def test_the_notice_addresses_are_the_citys_own() -> None:
-    if not TOPICS.exists():
-        pytest.skip(f"reference data not at {TOPICS}")
     [topic] = [
         topic
-        for topic in json.loads(TOPICS.read_text(encoding="utf-8"))
+        for topic in city_topics()
         if topic["id"] == "information_requests_and_data_protection"
     ]
     urls = topic["urls"]
