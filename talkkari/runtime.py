@@ -38,7 +38,7 @@ from knowledge.editions import ArticlePack
 from knowledge.lookup import Cases
 from knowledge.registry import CaseRegistry
 from knowledge.reload import KnowledgeReload
-from knowledge.retrieval import LiveKnowledge, load_knowledge
+from knowledge.retrieval import KnowledgeBase, LiveKnowledge
 from routing import InboxBell, Router, TeamInfo, make_promise
 from routing.sla import SlaWatch
 from store import Clock, Database, SystemClock, Team, upgrade
@@ -112,10 +112,9 @@ class Runtime:
         timezone = ZoneInfo(settings.timezone)
         router = Router(database, timezone=timezone)
         # A bad pack stops the start with one line naming the file (ArticleError, see cli).
-        knowledge = LiveKnowledge(load_knowledge(settings.kb_directory))
-        knowledge_reload = KnowledgeReload(
-            database, ArticlePack.read(settings.kb_directory), knowledge
-        )
+        pack = ArticlePack.read(settings.kb_directory)
+        knowledge = LiveKnowledge(KnowledgeBase(pack.articles.values()))
+        knowledge_reload = KnowledgeReload(database, pack, knowledge)
         bell = InboxBell()
         privacy = PrivacyNotice(
             url=str(settings.privacy_notice_url) if settings.privacy_notice_url else None,
