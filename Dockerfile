@@ -14,8 +14,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home talkkari \
     && mkdir -p /app /data \
     && chown talkkari:talkkari /data
+# Exact versions, each checked against its hash (requirements/runtime.txt, scripts/lock.py);
+# the project's own wheel brings no dependency of its own.
+COPY requirements/runtime.txt /tmp/runtime.txt
+RUN pip install --no-cache-dir --require-hashes -r /tmp/runtime.txt \
+    && rm /tmp/runtime.txt
 COPY --from=build /wheels /tmp/wheels
-RUN pip install --no-cache-dir /tmp/wheels/*.whl && rm -rf /tmp/wheels
+RUN pip install --no-cache-dir --no-deps /tmp/wheels/*.whl && rm -rf /tmp/wheels
 
 # Train the understanding at build time, so the container starts in a second.
 ENV TALKKARI_NLU_CACHE_DIR=/opt/talkkari/nlu
