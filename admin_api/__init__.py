@@ -6,6 +6,17 @@ Foundation for every feature module: :mod:`admin_api.context` (what the API is g
 """
 
 from admin_api.app import API_PREFIX, create_app
-from admin_api.context import AdminContext, Explain, LoginPolicy, Passwords
+from admin_api.context import AdminContext, Explain, LoginPolicy, Passwords, SessionPolicy
+from admin_api.keys import WeakSecretKey, weak_key_reason
 
-__all__ = ["API_PREFIX", "AdminContext", "Explain", "LoginPolicy", "Passwords", "create_app"]
+__all__ = [
+    "API_PREFIX",
+    "AdminContext",
+    "Explain",
+    "LoginPolicy",
+    "Passwords",
+    "SessionPolicy",
+    "WeakSecretKey",
+    "create_app",
+    "weak_key_reason",
+]
