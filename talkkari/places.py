@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from admin_api import weak_key_reason
+from admin_api.keys import weak_key_reason
 from talkkari.settings import Settings
 
 __all__ = ["DEMO_KEY_FILE", "announce_database", "database_shown", "demo_secret_key"]
