@@ -137,7 +137,7 @@ async def who_am_i(official: CurrentOfficial, session: ReadSessionDep) -> Offici
 @router.post(
     "/me/password",
     status_code=204,
-    responses=problem_responses(401, 422, 429),
+    responses=problem_responses(400, 401, 422, 429),
 )
 async def change_password(
     body: PasswordChange, caller: CurrentCaller, request: Request, context: ContextDep

@@ -131,7 +131,7 @@ async def end_sessions(
 @router.post(
     "/auth/refresh",
     response_model=TokenOut,
-    responses=problem_responses(401, 422),
+    responses=problem_responses(400, 401, 422),
 )
 async def refresh(body: RefreshIn, context: ContextDep) -> TokenOut:
     """Exchange a refresh token for a new access token and a new refresh token. Each refresh
