@@ -140,16 +140,15 @@ async def who_am_i(official: CurrentOfficial, session: ReadSessionDep) -> Offici
     responses=problem_responses(400, 401, 422, 429),
 )
 async def change_password(
-    body: PasswordChange, caller: CurrentCaller, request: Request, context: ContextDep
+    body: PasswordChange, caller: CurrentCaller, context: ContextDep
 ) -> Response:
     """Change the caller's password: the current one is required. Every other session of the
     caller ends; this one goes on."""
     official = caller.official
     now = context.clock.now()
-    keys = (
-        ("account", f"account:{official.email}"),
-        ("address", f"address:{request.client.host if request.client else 'unknown'}"),
-    )
+    # The account's failures only: the caller is known, and colleagues behind the same
+    # address must not be locked out by one official's typing.
+    keys = (("account", f"account:{official.email}"),)
     async with context.database.sessions() as session:
         locked_until = await _locked_until(session, [key for _, key in keys], now)
     if locked_until is not None:
