@@ -27,7 +27,7 @@ ENV TALKKARI_NLU_CACHE_DIR=/opt/talkkari/nlu
 RUN talkkari nlu train
 
 WORKDIR /app
-ENV TALKKARI_DATABASE_URL=sqlite+aiosqlite:////data/talkkari.db \
+ENV TALKKARI_DATA_DIR=/data \
     TALKKARI_HOST=0.0.0.0 \
     TALKKARI_PORT=8080
 VOLUME ["/data"]

@@ -21,6 +21,7 @@ from admin_api import (
     notices,
     officials,
     rules,
+    sessions,
     teams,
 )
 from admin_api.context import AdminContext
@@ -31,6 +32,7 @@ __all__ = ["API_PREFIX", "ROUTERS", "create_app"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
+    sessions.router,
     teams.router,
     officials.router,
     rules.router,

@@ -3,32 +3,46 @@
 :class:`AdminContext` is built once (``talkkari.http.build_http_app``) and handed to
 ``create_app``; routes reach it through :data:`admin_api.deps.ContextDep`. Beside it:
 :class:`Passwords` (argon2id hashing) and the access tokens (:func:`issue_token`,
-:func:`read_token`): JWTs signed with HS256, claims ``sub`` (the official's id), ``role``,
-``iat`` and ``exp``, checked against the context's clock.
+:func:`read_token`): JWTs signed with HS256 under a key derived from the secret
+(:mod:`admin_api.keys`), header ``kid`` naming that key, claims ``iss``, ``aud``, ``sub`` (the
+official's id), ``sid`` (their session, :mod:`admin_api.sessions`), ``role``, ``iat`` and
+``exp``, checked against the context's clock. Refresh tokens are random and kept only as a
+keyed digest (:func:`refresh_digest`), so a change of the secret ends them too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from admin_api.keys import WeakSecretKey, derived_key, key_id, weak_key_reason
 from knowledge.editions import ArticlePack
 from knowledge.notices import AreaLookup
 from routing.events import InboxBell
 from routing.hours import HELSINKI
-from store import Clock, Database
+from store import Clock, Database, OfficialSession
 
-__all__ = ["AdminContext", "Explain", "LoginPolicy", "Passwords", "issue_token", "read_token"]
+__all__ = [
+    "AccessClaims",
+    "AdminContext",
+    "Explain",
+    "LoginPolicy",
+    "Passwords",
+    "SessionPolicy",
+    "issue_token",
+    "new_refresh_token",
+    "read_token",
+    "refresh_digest",
+]
 
 Explain = Callable[[str], dict[str, Any] | Awaitable[dict[str, Any]]]
 """Text → what the bot understands of it and the routing rule it matches (JSON-safe)."""
@@ -45,6 +59,26 @@ class LoginPolicy:
     """Higher than per account: a city office answers from one NAT address."""
     window: timedelta = timedelta(minutes=15)
     lockout: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """How long an official's session lasts: it ends when it has not been refreshed for
+    ``idle`` (the client refreshes as the official works), and ``lifetime`` after the login
+    whatever happens. Access tokens live ``access`` (at most), so that an ended session stops
+    every replica's work for it within that time even where nothing reads the session row."""
+
+    idle: timedelta = timedelta(hours=8)
+    lifetime: timedelta = timedelta(hours=12)
+    access: timedelta = timedelta(minutes=15)
+
+    def allows(self, login: OfficialSession, now: datetime) -> bool:
+        """Whether the session still works at ``now``."""
+        return (
+            login.ended_at is None
+            and now < login.last_seen_at + self.idle
+            and now < login.started_at + self.lifetime
+        )
 
 
 class Passwords:
@@ -88,7 +122,9 @@ class Passwords:
 class AdminContext:
     """Everything the admin API works with, given by the composition root.
 
-    - ``secret_key`` signs the access tokens (:mod:`admin_api.auth` derives the signing key).
+    - ``secret_key`` signs the access tokens (:mod:`admin_api.keys` derives the signing key);
+      a weak one is refused (:class:`~admin_api.keys.WeakSecretKey`).
+    - ``session_policy``: idle time, lifetime and access-token lifetime of officials' sessions.
     - ``on_routing_changed`` is awaited after a change to routing rules or teams commits (the
       router reloads them); ``None`` when nothing caches them.
     - ``explain`` answers ``GET /routing/explain``; ``None`` makes that route answer 503.
@@ -108,8 +144,8 @@ class AdminContext:
 
     database: Database
     clock: Clock
-    secret_key: str
-    token_minutes: int = 30
+    secret_key: str = field(repr=False)
+    session_policy: SessionPolicy = field(default_factory=SessionPolicy)
     on_routing_changed: Callable[[], Awaitable[None]] | None = None
     explain: Explain | None = None
     passwords: Passwords = field(default_factory=Passwords)
@@ -121,40 +157,96 @@ class AdminContext:
     articles: ArticlePack | None = None
     on_articles_changed: Callable[[], Awaitable[None]] | None = None
 
+    def __post_init__(self) -> None:
+        reason = weak_key_reason(self.secret_key)
+        if reason is not None:
+            raise WeakSecretKey(f"the secret key is {reason}")
+
 
 _ALGORITHM = "HS256"
+ISSUER = "kaupunkitalkkari"
+AUDIENCE = "kaupunkitalkkari/admin-api"
 _CLOCK_SKEW_SECONDS = 60
 """How far ahead of this replica's clock another replica's may be when it issues a token."""
 
 
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a genuine, unexpired access token says: who, in which session."""
+
+    official_id: int
+    session_id: int
+
+
 def _signing_key(context: AdminContext) -> bytes:
-    # A key of its own for tokens (the secret may sign other things), always 32 bytes long.
-    return hmac.new(context.secret_key.encode(), b"admin-api access token", hashlib.sha256).digest()
+    return derived_key(context.secret_key, "admin-api access token")
 
 
-def issue_token(context: AdminContext, *, official_id: int, role: str) -> tuple[str, int]:
-    """A signed access token for the official and how many seconds it lives."""
+def issue_token(
+    context: AdminContext,
+    *,
+    official_id: int,
+    role: str,
+    session_id: int,
+    ends_at: int | None = None,
+) -> tuple[str, int]:
+    """A signed access token for the official's session and how many seconds it lives (the
+    policy's ``access``, or less when the session ends sooner: ``ends_at``, a timestamp)."""
     now = int(context.clock.now().timestamp())
-    lifetime = context.token_minutes * 60
-    claims = {"sub": str(official_id), "role": role, "iat": now, "exp": now + lifetime}
-    return jwt.encode(claims, _signing_key(context), algorithm=_ALGORITHM), lifetime
+    expires = now + int(context.session_policy.access.total_seconds())
+    if ends_at is not None:
+        expires = max(now + 1, min(expires, ends_at))
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": str(official_id),
+        "sid": session_id,
+        "role": role,
+        "iat": now,
+        "exp": expires,
+    }
+    key = _signing_key(context)
+    token = jwt.encode(claims, key, algorithm=_ALGORITHM, headers={"kid": key_id(key)})
+    return token, expires - now
 
 
-def read_token(context: AdminContext, token: str) -> int | None:
-    """The official id a token was issued to; ``None`` if it is forged, malformed or expired."""
+def read_token(context: AdminContext, token: str) -> AccessClaims | None:
+    """Who a token was issued to, in which session; ``None`` if it is forged, malformed, made
+    with another key, for another issuer or audience, or expired."""
+    key = _signing_key(context)
     try:
+        if jwt.get_unverified_header(token).get("kid") != key_id(key):
+            return None
         claims = jwt.decode(
             token,
-            _signing_key(context),
+            key,
             algorithms=[_ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
             # Times are checked below against the context's clock, not the machine's.
-            options={"require": ["sub", "iat", "exp"], "verify_exp": False, "verify_iat": False},
+            options={
+                "require": ["iss", "aud", "sub", "sid", "iat", "exp"],
+                "verify_exp": False,
+                "verify_iat": False,
+            },
         )
         issued, expires = int(claims["iat"]), int(claims["exp"])
-        official_id = int(claims["sub"])
-    except (jwt.InvalidTokenError, TypeError, ValueError, OverflowError):
+        official_id, session_id = int(claims["sub"]), int(claims["sid"])
+    except (jwt.InvalidTokenError, TypeError, ValueError, OverflowError, AttributeError):
         return None
     now = context.clock.now().timestamp()
     if not issued - _CLOCK_SKEW_SECONDS <= now < expires:
         return None
-    return official_id
+    return AccessClaims(official_id=official_id, session_id=session_id)
+
+
+def new_refresh_token() -> str:
+    """An opaque refresh token: 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def refresh_digest(context: AdminContext, token: str) -> str:
+    """What is stored of a refresh token: a digest keyed with the secret, so that neither a
+    copy of the database nor an old secret makes a working token."""
+    key = derived_key(context.secret_key, "admin-api refresh token")
+    return hmac.new(key, token.encode("utf-8", "surrogatepass"), "sha256").hexdigest()

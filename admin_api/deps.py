@@ -10,8 +10,10 @@
   A streaming response (server-sent events) takes neither: it would hold the session for
   the stream's life; open ``context.database.sessions()`` for each read instead.
 - :data:`CurrentOfficial` — the caller, checked on every request: a valid bearer token of an
-  official who still exists and is active (401 otherwise). The role comes from the database,
-  not from the token, so a change of role applies at once.
+  official who still exists and is active, in a session still open (401 otherwise; so a
+  logout, a password change or a deactivation applies at once). The role comes from the
+  database, not from the token, so a change of role applies at once. :data:`CurrentCaller`
+  is the official with the id of their session.
 - :func:`require_role` — ``Depends(require_role("admin"))``: 403 for other roles.
   :data:`AdminOfficial` is the common case.
 - :func:`team_ids_of` and :func:`conversation_scope` — what an official may see: officials see
@@ -40,15 +42,17 @@ from admin_api.context import AdminContext, read_token
 from admin_api.errors import Forbidden, Unauthorized, Unavailable
 from admin_api.texts import Text
 from routing.audit import Actor
-from store import Membership, Official
+from store import Membership, Official, OfficialSession
 
 __all__ = [
     "API_PREFIX",
     "MAX_ID",
     "NOT_SENT",
     "AdminOfficial",
+    "Caller",
     "ContextDep",
     "ConversationScope",
+    "CurrentCaller",
     "CurrentOfficial",
     "IdField",
     "Input",
@@ -128,19 +132,43 @@ def routing_changed(session: AsyncSession, context: AdminContext) -> None:
         after_commit(session, context.on_routing_changed)
 
 
-async def _current_official(
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who calls, in which of their sessions."""
+
+    official: Official
+    session_id: int
+
+
+async def _current_caller(
     context: ContextDep, token: Annotated[str | None, Depends(_bearer)]
-) -> Official:
+) -> Caller:
     if token is None:
         raise Unauthorized()
-    official_id = read_token(context, token)
-    if official_id is None:
+    claims = read_token(context, token)
+    if claims is None:
         raise Unauthorized(Text("token_invalid"))
     async with context.database.sessions() as session:
-        official = await session.get(Official, official_id)
-    if official is None or not official.active:
+        row = (
+            await session.execute(
+                select(Official, OfficialSession)
+                .join(OfficialSession, OfficialSession.official_id == Official.id)
+                .where(Official.id == claims.official_id, OfficialSession.id == claims.session_id)
+            )
+        ).one_or_none()
+    if row is None:
         raise Unauthorized(Text("token_invalid"))
-    return official
+    official, login = row
+    if not official.active or not context.session_policy.allows(login, context.clock.now()):
+        raise Unauthorized(Text("token_invalid"))
+    return Caller(official, login.id)
+
+
+CurrentCaller = Annotated[Caller, Depends(_current_caller)]
+
+
+async def _current_official(caller: CurrentCaller) -> Official:
+    return caller.official
 
 
 CurrentOfficial = Annotated[Official, Depends(_current_official)]

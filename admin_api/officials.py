@@ -34,6 +34,7 @@ from admin_api.deps import (
     team_ids_of,
 )
 from admin_api.errors import Conflict, Invalid, NotFound, problem_responses
+from admin_api.sessions import end_sessions
 from admin_api.texts import Text
 from routing.audit import Actor, audit
 from store import Membership, Official, Team
@@ -43,6 +44,7 @@ __all__ = [
     "OfficialIn",
     "OfficialOut",
     "OfficialPatch",
+    "Password",
     "add_official",
     "official_out",
     "router",
@@ -230,6 +232,10 @@ async def _update(
             teams = frozenset(new_teams)
         if password_hash is not None:
             official.password_hash = password_hash
+        if password_hash is not None or changes.get("active") is False:
+            # A password set by an administrator, or an account closed: its sessions end.
+            reason = "deactivated" if changes.get("active") is False else "password_changed"
+            await end_sessions(session, official.id, reason=reason, at=context.clock.now())
         await session.flush()
         after = official_out(official, teams)
         if after != before or password_hash is not None:

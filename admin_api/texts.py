@@ -80,6 +80,34 @@ TEXTS: Final[Mapping[str, Mapping[str, str]]] = {
         "sv": "För många misslyckade inloggningar. Försök igen senare.",
         "en": "Too many failed logins; try again later.",
     },
+    "refresh_invalid": {
+        "fi": "Istunnon jatkotunniste ei kelpaa, se on jo käytetty tai istunto on päättynyt. "
+        "Kirjaudu uudelleen.",
+        "sv": "Förnyelsetoken är ogiltig, redan använd eller så har sessionen avslutats. "
+        "Logga in på nytt.",
+        "en": "The refresh token is not valid, was used already, or the session has ended. "
+        "Log in again.",
+    },
+    "password_current_wrong": {
+        "fi": "Nykyinen salasana on väärin.",
+        "sv": "Det nuvarande lösenordet är fel.",
+        "en": "The current password is wrong.",
+    },
+    "password_unchanged": {
+        "fi": "Uuden salasanan täytyy olla eri kuin nykyinen.",
+        "sv": "Det nya lösenordet måste skilja sig från det nuvarande.",
+        "en": "The new password must differ from the current one.",
+    },
+    "password_monotonous": {
+        "fi": "Uudessa salasanassa täytyy olla vähintään {count} eri merkkiä.",
+        "sv": "Det nya lösenordet måste ha minst {count} olika tecken.",
+        "en": "The new password needs at least {count} different characters.",
+    },
+    "password_like_email": {
+        "fi": "Uusi salasana ei saa sisältää sähköpostiosoitteesi nimiosaa.",
+        "sv": "Det nya lösenordet får inte innehålla namndelen av din e-postadress.",
+        "en": "The new password may not contain the name part of your e-mail address.",
+    },
     "role_forbidden": {
         "fi": "Roolisi ei salli tätä toimintoa.",
         "sv": "Din roll tillåter inte den här åtgärden.",

@@ -47,7 +47,9 @@ __all__ = [
     "Notice",
     "NoticeArea",
     "Official",
+    "OfficialSession",
     "OutboxMessage",
+    "RefreshToken",
     "Resident",
     "RoutingRule",
     "Team",
@@ -480,6 +482,38 @@ class LoginFailure(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+class OfficialSession(Base):
+    """An official's login, from ``POST /auth/token`` until it ends: logged out, refreshed with
+    a used token, the password changed, the account deactivated (``ended_at``, ``end_reason``),
+    or left unrefreshed past the idle time or past its lifetime (read from the times)."""
+
+    __tablename__ = "official_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    official_id: Mapped[int] = mapped_column(
+        ForeignKey("officials.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    """The login or the latest refresh."""
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class RefreshToken(Base):
+    """A refresh token of a session, kept only as a keyed digest. Used once: using it gives
+    the next one; using it again ends the session (someone else has a copy)."""
+
+    __tablename__ = "refresh_tokens"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("official_sessions.id", ondelete="CASCADE"), index=True
+    )
+    issued_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class AreaSubscription(Base):

@@ -8,9 +8,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledge.articles import ArticleError
 from talkkari.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from store import Database
 
 __all__ = ["main"]
 
@@ -33,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(asyncio.run(arguments.command(settings, arguments)) or 0)
     except KeyboardInterrupt:
         return 130
+    except SettingsError as exc:
+        print(f"talkkari: configuration error: {exc}", file=sys.stderr)
+        return 2
     except ArticleError as exc:
         print(f"talkkari: service articles: {exc}", file=sys.stderr)
         return 2
@@ -45,7 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(metavar="COMMAND")
 
     run = commands.add_parser("run", help="run everything in one process")
-    run.add_argument("--demo", action="store_true", help="seed demo data")
+    run.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed demo data; without TALKKARI_SECRET_KEY, use the demo's own key (made once, "
+        "kept in TALKKARI_DATA_DIR)",
+    )
     run.set_defaults(command=_run)
 
     chat = commands.add_parser("chat", help="talk to the bot in the terminal")
@@ -148,11 +160,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _run(settings: Settings, arguments: argparse.Namespace) -> int:
+    from talkkari.places import announce_database
+    from talkkari.secret_key import with_secret_key
+
+    # Before the heavy imports and the model: a missing key stops the start at once.
+    settings = with_secret_key(settings, demo=arguments.demo)
+
     from talkkari.demo import DEMO_CHANNEL, DemoTransport, seed_demo
     from talkkari.runtime import Runtime, serve
 
     extra = {DEMO_CHANNEL: DemoTransport()} if arguments.demo else {}
     runtime = Runtime.build(settings, extra_transports=extra)
+    announce_database(settings)
     if arguments.demo:
         from store import upgrade
 
@@ -168,12 +187,20 @@ async def _run(settings: Settings, arguments: argparse.Namespace) -> int:
 
 
 async def _chat(settings: Settings, arguments: argparse.Namespace) -> int:
+    import secrets
+
+    from pydantic import SecretStr
+
     from bot.channels.terminal import CHANNEL, TerminalTransport, chat
     from store import upgrade
+    from talkkari.places import announce_database
     from talkkari.runtime import Runtime
 
+    announce_database(settings)
+    # The chat serves no HTTP: its admin API never answers, so a throwaway key signs nothing.
+    throwaway = SecretStr(secrets.token_urlsafe(48))
     runtime = Runtime.build(
-        settings.model_copy(update={"telegram_token": None}),
+        settings.model_copy(update={"telegram_token": None, "secret_key": throwaway}),
         extra_transports={CHANNEL: TerminalTransport(sys.stdout)},
         channels={CHANNEL},
     )
@@ -230,9 +257,9 @@ async def _nlu_evaluate(settings: Settings, arguments: argparse.Namespace) -> in
 
 
 async def _db_upgrade(settings: Settings, arguments: argparse.Namespace) -> int:
-    from store import Database, upgrade
+    from store import upgrade
 
-    database = Database(settings.database_url)
+    database = _database(settings)
     try:
         await upgrade(database)
     finally:
@@ -242,10 +269,10 @@ async def _db_upgrade(settings: Settings, arguments: argparse.Namespace) -> int:
 
 
 async def _privacy_purge(settings: Settings, arguments: argparse.Namespace) -> int:
-    from store import Database, SystemClock, upgrade
+    from store import SystemClock, upgrade
     from store.retention import RetentionJob
 
-    database = Database(settings.database_url)
+    database = _database(settings)
     try:
         await upgrade(database)
         job = RetentionJob(database, clock=SystemClock(), months=settings.retention_months)
@@ -262,7 +289,7 @@ async def _privacy_purge(settings: Settings, arguments: argparse.Namespace) -> i
 
 async def _cases_import(settings: Settings, arguments: argparse.Namespace) -> int:
     from knowledge.registry import import_cases, read_cases_csv
-    from store import Database, SystemClock, upgrade
+    from store import SystemClock, upgrade
 
     try:
         rows, refused = read_cases_csv(arguments.file)
@@ -271,7 +298,7 @@ async def _cases_import(settings: Settings, arguments: argparse.Namespace) -> in
         return 2
     for line in refused:
         print(f"refused {line}", file=sys.stderr)
-    database = Database(settings.database_url)
+    database = _database(settings)
     try:
         await upgrade(database)
         done = await import_cases(database, rows, clock=SystemClock())
@@ -286,13 +313,13 @@ async def _cases_import(settings: Settings, arguments: argparse.Namespace) -> in
 
 async def _officials_add(settings: Settings, arguments: argparse.Namespace) -> int:
     from pydantic import SecretStr, ValidationError
-    from sqlalchemy import select
+    from sqlalchemy import func, inspect, select
 
     from admin_api import Passwords
     from admin_api.errors import ApiError
     from admin_api.officials import MIN_PASSWORD_LENGTH, OfficialIn, add_official
     from routing.audit import Actor
-    from store import Database, SystemClock, Team, upgrade
+    from store import Official, SystemClock, Team, upgrade
 
     password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -301,11 +328,27 @@ async def _officials_add(settings: Settings, arguments: argparse.Namespace) -> i
             file=sys.stderr,
         )
         return 2
-    database = Database(settings.database_url)
+    database = _database(settings)
     try:
+        async with database.engine.connect() as connection:
+            migrated = await connection.run_sync(
+                lambda sync: inspect(sync).has_table("alembic_version")
+            )
         await upgrade(database)
         async with database.sessions() as session:
             known = {key: id_ for key, id_ in await session.execute(select(Team.key, Team.id))}
+            others = await session.scalar(select(func.count()).select_from(Official)) or 0
+        if not migrated or not others:
+            # The first administrator comes from here; a server already running that has
+            # officials of its own works on another database.
+            print(
+                "talkkari: warning: "
+                + ("this database was empty (its tables were made just now)" if not migrated
+                   else "this database has no other official")
+                + ": if a server is already running, check it uses this database "
+                "(TALKKARI_DATABASE_URL, TALKKARI_DATA_DIR)",
+                file=sys.stderr,
+            )  # fmt: skip
         unknown = [key for key in arguments.team if key not in known]
         if unknown:
             print(
@@ -366,10 +409,10 @@ async def _kb_check(settings: Settings, arguments: argparse.Namespace) -> int:
 
 async def _kb_export(settings: Settings, arguments: argparse.Namespace) -> int:
     from knowledge.editions import PACK_VERSION, ArticlePack, current_editions
-    from store import Database, upgrade
+    from store import upgrade
 
     pack = ArticlePack.read(settings.kb_directory)
-    database = Database(settings.database_url)
+    database = _database(settings)
     try:
         await upgrade(database)
         async with database.sessions() as session:
@@ -387,6 +430,14 @@ async def _kb_export(settings: Settings, arguments: argparse.Namespace) -> int:
     if retired:
         print(f"retired, left out: {', '.join(retired)}")
     return 0
+
+
+def _database(settings: Settings) -> Database:
+    from store import Database
+    from talkkari.places import announce_database
+
+    announce_database(settings)
+    return Database(settings.database_url)
 
 
 def _write_articles(directory: Path, texts: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from starlette.responses import Response
 
 import admin_api
-from admin_api.context import Explain
+from admin_api.context import Explain, SessionPolicy
 from bot.channels.telegram import TelegramChannel
 from knowledge.editions import ArticlePack
 from knowledge.notices import AreaLookup
@@ -33,6 +33,7 @@ def build_http_app(
     telegram_mode: str,
     clock: Clock,
     secret_key: str,
+    session_policy: SessionPolicy | None = None,
     on_routing_changed: Callable[[], Awaitable[None]] | None = None,
     explain: Explain | None = None,
     bell: InboxBell | None = None,
@@ -47,6 +48,7 @@ def build_http_app(
             database=database,
             clock=clock,
             secret_key=secret_key,
+            session_policy=session_policy or SessionPolicy(),
             on_routing_changed=on_routing_changed,
             explain=explain,
             bell=bell,

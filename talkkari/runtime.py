@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from telegram.error import InvalidToken, TelegramError
 
+from admin_api import SessionPolicy
 from bot.actions import DEFAULT_POLICY, default_actions
 from bot.areas import AreaBook, StoredNotices
 from bot.cases import CaseWatcher, FollowBook, WatchPolicy
@@ -45,6 +46,7 @@ from store import Clock, Database, SystemClock, Team, upgrade
 from store.retention import RetentionJob
 from talkkari.explain import routing_explainer
 from talkkari.http import build_http_app
+from talkkari.secret_key import require_secret_key
 from talkkari.settings import Settings, TelegramMode
 
 __all__ = ["Runtime", "serve"]
@@ -92,6 +94,7 @@ class Runtime:
         channels: set[str] | None = None,
         understanding: Understanding | None = None,
     ) -> Runtime:
+        secret_key = require_secret_key(settings)  # nothing built here signs with a known key
         clock = clock or SystemClock()
         database = Database(settings.database_url)
         registry = CollectorRegistry()
@@ -206,7 +209,11 @@ class Runtime:
             telegram=telegram,
             telegram_mode=settings.telegram_mode.value if telegram else "off",
             clock=clock,
-            secret_key=settings.secret_key.get_secret_value(),
+            secret_key=secret_key,
+            session_policy=SessionPolicy(
+                idle=timedelta(hours=settings.session_idle_hours),
+                lifetime=timedelta(hours=settings.session_max_hours),
+            ),
             on_routing_changed=router.refresh,
             explain=routing_explainer(understanding.parse, router),
             bell=bell,

@@ -6,9 +6,10 @@ environment at import time. Tests build ``Settings(...)`` directly.
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AnyHttpUrl,
@@ -22,10 +23,26 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.articles import PACKAGED_ARTICLES
 
-__all__ = ["DEFAULT_DATABASE_URL", "Settings", "SettingsError", "TelegramMode", "load_settings"]
+__all__ = [
+    "DATABASE_FILE",
+    "Settings",
+    "SettingsError",
+    "TelegramMode",
+    "default_data_dir",
+    "load_settings",
+]
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///talkkari.db"
+DATABASE_FILE = "talkkari.db"
+"""The SQLite file in the data directory, unless ``TALKKARI_DATABASE_URL`` says otherwise."""
 ENV_PREFIX = "TALKKARI_"
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/kaupunkitalkkari``, else ``~/.local/share/kaupunkitalkkari``: one
+    place, wherever the command is run from (the image sets ``/data``)."""
+    base = os.environ.get("XDG_DATA_HOME", "").strip()
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "share"
+    return root / "kaupunkitalkkari"
 
 
 class TelegramMode(StrEnum):
@@ -40,7 +57,10 @@ class Settings(BaseSettings):
         env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True
     )
 
-    database_url: str = DEFAULT_DATABASE_URL
+    data_dir: Path = Field(default_factory=default_data_dir)
+    """Where the process keeps its files: the SQLite database, the demo's secret key."""
+    database_url: str = ""
+    """Unset: the SQLite file ``talkkari.db`` in ``data_dir``."""
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_mode: TelegramMode = TelegramMode.POLLING
@@ -61,7 +81,12 @@ class Settings(BaseSettings):
     """Seconds between two looks at a followed case (jittered)."""
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8080
-    secret_key: SecretStr = SecretStr("dev-only-change-me")
+    secret_key: SecretStr | None = None
+    """Signs officials' tokens; checked by the commands that need it (``run``), not here."""
+    session_idle_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 8.0
+    """An official's session not refreshed for this long ends."""
+    session_max_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 12.0
+    """An official's session ends this long after the login, however active."""
     timezone: str = "Europe/Helsinki"
     send_rate: Annotated[float, Field(gt=0)] = 25.0
     """Messages per second the sender allows itself overall (Telegram allows about 30)."""
@@ -83,6 +108,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "telegram_token",
+        "secret_key",
         "webhook_url",
         "webhook_secret",
         "ahjo_url",
@@ -94,6 +120,17 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         """``TALKKARI_TELEGRAM_TOKEN=`` (as compose passes an unset variable) means no token."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _database_in_data_dir(cls, values: Any) -> Any:
+        if isinstance(values, dict) and not str(values.get("database_url") or "").strip():
+            data_dir = values.get("data_dir") or default_data_dir()
+            values = {
+                **values,
+                "database_url": f"sqlite+aiosqlite:///{Path(data_dir) / DATABASE_FILE}",
+            }
+        return values
 
     @model_validator(mode="after")
     def _webhook_needs_url_and_secret(self) -> Settings:

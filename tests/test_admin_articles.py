@@ -20,7 +20,7 @@ from knowledge.retrieval import KnowledgeBase, LiveKnowledge
 from store import Database, SystemClock
 from tests.fakes.telegram import FakeTelegram
 from tests.support.admin import AdminClient, make_official, make_team, serving
-from tests.support.running import bot_settings, free_port, running_bot
+from tests.support.running import bot_settings, free_port, new_secret_key, running_bot
 
 WASTE = """\
 ---
@@ -119,7 +119,7 @@ async def desk(database: Database, tmp_path: Path) -> AsyncIterator[Desk]:
     context = AdminContext(
         database=database,
         clock=SystemClock(),
-        secret_key="articles-test",
+        secret_key=new_secret_key(),
         articles=pack,
         on_articles_changed=reload.refresh,
     )

@@ -1,5 +1,6 @@
 """Logging in to the admin API over HTTP, on SQLite and PostgreSQL: tokens, ``/me``, the same
-answer (in the same time) for unknown and wrong, throttling, expiry and deactivation."""
+answer (in the same time) for unknown and wrong, throttling, expiry and deactivation.
+Sessions (refresh, logout, password change) are in ``test_admin_sessions``."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from admin_api.context import AdminContext, issue_token
+from admin_api.context import AUDIENCE, ISSUER, AdminContext, issue_token
+from admin_api.keys import derived_key
 from store import Official
 from talkkari.runtime import Runtime
 from tests.support.admin import (
@@ -26,9 +28,9 @@ from tests.support.admin import (
     make_team,
     official_by_email,
 )
-from tests.support.running import bot_settings, running_bot
+from tests.support.running import bot_settings, new_secret_key, running_bot
 
-SECRET = "admin-tests-secret-key"
+SECRET = new_secret_key()
 
 
 @pytest.fixture
@@ -68,11 +70,16 @@ async def test_a_login_gives_a_short_lived_token_and_me_tells_who_it_is(
     assert response.status_code == 200, response.text
     token = response.json()
     assert token["token_type"] == "bearer"
-    assert token["expires_in"] == 30 * 60
+    assert token["expires_in"] == 15 * 60
+    assert token["refresh_token"]
     claims = jwt.decode(token["access_token"], options={"verify_signature": False})
     assert claims["sub"] == str(official.id)
     assert claims["role"] == "official"
-    assert claims["exp"] - claims["iat"] == 30 * 60
+    assert (claims["iss"], claims["aud"]) == (ISSUER, AUDIENCE)
+    assert isinstance(claims["sid"], int)
+    assert claims["exp"] - claims["iat"] == 15 * 60
+    kid = jwt.get_unverified_header(token["access_token"])["kid"]
+    assert kid and kid not in SECRET
 
     client.use_token(token["access_token"])
     me = await client.get_ok("/me")
@@ -168,7 +175,7 @@ async def test_an_expired_token_is_refused(
 ) -> None:
     await make_official(bot.database, email="a@hel.fi", role="admin")
     await client.login("a@hel.fi")
-    clock.advance(timedelta(minutes=29))
+    clock.advance(timedelta(minutes=14))
     await client.get_ok("/me")
     clock.advance(timedelta(minutes=1))
     response = await client.get("/me")
@@ -180,12 +187,21 @@ async def test_forged_malformed_and_missing_tokens_are_refused(
     bot: Runtime, client: AdminClient, clock: ShiftedClock
 ) -> None:
     official = await make_official(bot.database, email="a@hel.fi", role="admin")
-    other_key = AdminContext(database=bot.database, clock=clock, secret_key="another-secret")
-    forged, _ = issue_token(other_key, official_id=official.id, role="admin")
+    genuine = await client.login("a@hel.fi")
+    session_id = jwt.decode(genuine, options={"verify_signature": False})["sid"]
+    other_key = AdminContext(database=bot.database, clock=clock, secret_key=new_secret_key())
+    forged, _ = issue_token(other_key, official_id=official.id, role="admin", session_id=session_id)
     ours = AdminContext(database=bot.database, clock=clock, secret_key=SECRET)
-    genuine, _ = issue_token(ours, official_id=official.id, role="admin")
+    # Signed with our key, but naming a session that was never started.
+    sessionless, _ = issue_token(ours, official_id=official.id, role="admin", session_id=10**9)
+    claims = jwt.decode(genuine, options={"verify_signature": False})
+    key = derived_key(SECRET, "admin-api access token")  # as the API derives it
+    other_audience = jwt.encode({**claims, "aud": "someone-else"}, key, algorithm="HS256",
+                                headers=jwt.get_unverified_header(genuine))  # fmt: skip
+    no_kid = jwt.encode(claims, key, algorithm="HS256")
     unsigned = jwt.encode({"sub": str(official.id), "role": "admin"}, "", algorithm="none")
-    for token in (forged, unsigned, "not.a.token", genuine + "x", None):
+    for token in (forged, sessionless, other_audience, no_kid, unsigned, "not.a.token",
+                  genuine + "x", None):  # fmt: skip
         client.use_token(token)
         response = await client.get("/me")
         assert_problem(response, 401)

@@ -20,7 +20,7 @@ from tests.support.admin import (
     make_team,
     serving,
 )
-from tests.support.running import bot_settings, running_bot
+from tests.support.running import bot_settings, new_secret_key, running_bot
 
 HOURS = {"1": [["08:00", "16:00"]], "5": [["08:00", "12:00"], ["13:00", "15:00"]]}
 
@@ -404,7 +404,7 @@ async def test_the_context_hooks_are_awaited_after_commits(database_url: str) ->
     context = AdminContext(
         database=database,
         clock=SystemClock(),
-        secret_key="hooks-test",
+        secret_key=new_secret_key(),
         on_routing_changed=refresh,
         explain=explain,
     )

@@ -76,6 +76,11 @@ class World:
     officials: dict[Caller, Official]
     numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     last_article: str = ""
+    passwords: dict[Caller, str] = field(default_factory=dict)
+    """Each caller's password now (``POST /me/password`` changes it back and forth)."""
+
+    def password(self, caller: Caller) -> str:
+        return self.passwords.get(caller, PASSWORD)
 
     def caller_id(self, caller: Caller) -> int | None:
         official = self.officials.get(caller)
@@ -180,6 +185,8 @@ class Endpoint:
     body: Body = no_body
     form: bool = False
     stream: bool = False
+    fresh_session: bool = False
+    """Called in a session of its own (a new login of the caller), as it ends the session."""
     owned: bool = False
     """Officials only on objects their team owns, others 403, not 404: a service article is
     read by everyone, so refusing to change it tells nothing new."""
@@ -271,7 +278,28 @@ async def to_team_c(world: World, caller: Caller, owner: Owner) -> dict[str, Any
 
 
 async def login_form(world: World, caller: Caller, owner: Owner) -> dict[str, str]:
-    return {"username": world.officials["official_a"].email, "password": PASSWORD}
+    return {
+        "username": world.officials["official_a"].email,
+        "password": world.password("official_a"),
+    }
+
+
+async def refresh_token(world: World, caller: Caller, owner: Owner) -> dict[str, str]:
+    """A refresh token of a session of official a's, just started."""
+    async with AdminClient.of(world.runtime) as client:
+        response = await client.token_response(
+            world.officials["official_a"].email, world.password("official_a")
+        )
+    return {"refresh_token": response.json()["refresh_token"]}
+
+
+async def password_change(world: World, caller: Caller, owner: Owner) -> dict[str, str]:
+    """From the caller's password to another one, and back at the next call."""
+    current = world.password(caller)
+    new = OTHER_PASSWORD if current == PASSWORD else PASSWORD
+    if caller != "anonymous":
+        world.passwords[caller] = new
+    return {"current_password": current, "new_password": new}
 
 
 async def article(world: World, caller: Caller, owner: Owner) -> str:
@@ -301,12 +329,16 @@ def article_text(article_id: str, team_key: str, *, body: str = "Teksti.") -> st
     )
 
 
+OTHER_PASSWORD = "toinen-pitkä-salasana-77"
 CASE_BODY = {"title": "Asia", "status": "Vireillä"}
 CONVERSATION = "/conversations/{id}"
 
 MATRIX: dict[tuple[str, str], Endpoint] = {
     ("POST", "/auth/token"): Endpoint(EVERYONE, public=True, body=login_form, form=True),
+    ("POST", "/auth/refresh"): Endpoint(EVERYONE, public=True, body=refresh_token),
+    ("POST", "/auth/logout"): Endpoint(EVERYONE, ok=frozenset({204}), fresh_session=True),
     ("GET", "/me"): Endpoint(EVERYONE),
+    ("POST", "/me/password"): Endpoint(EVERYONE, ok=frozenset({204}), body=password_change),
     ("GET", "/teams"): Endpoint(EVERYONE),
     ("POST", "/teams"): Endpoint(ADMINS, ok=frozenset({201}), body=new_team),
     ("GET", "/teams/{team_id}"): Endpoint(EVERYONE, target=team_of_owner),
@@ -507,7 +539,12 @@ async def run_matrix(
             target = await endpoint.target(world, caller, owner) if endpoint.target else None
             path = _fill(template, target)
             payload = await endpoint.body(world, caller, owner)
-            answer = await call(client, method, path, endpoint, payload)
+            if endpoint.fresh_session and caller != "anonymous":
+                async with AdminClient.of(world.runtime) as fresh:
+                    await fresh.login(world.officials[caller].email, world.password(caller))
+                    answer = await call(fresh.http, method, path, endpoint, payload)
+            else:
+                answer = await call(client, method, path, endpoint, payload)
             calls += 1
             expected = endpoint.expected(caller, owner)
             where = f"{method} {template} as {caller} on {owner}'s"

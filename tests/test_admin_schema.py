@@ -6,8 +6,10 @@ Each operation gets :data:`EXAMPLES` valid requests (hypothesis, derandomised so
 repeats) and :data:`NEGATIVE_EXAMPLES` invalid ones, first with generated path ids (mostly
 unknown: 404s), then again with ids of objects that exist, so success answers are checked too.
 The inbox event stream never ends by itself, so it is left out (its refusals are in the
-permission matrix). Requests run in a worker thread: schemathesis calls with ``requests``,
-which would block the event loop that serves the app.
+permission matrix). ``POST /auth/logout`` ends the session it is called in, so each of its
+calls logs in a session of its own (of another official: the admin's stays). Requests run in a
+worker thread: schemathesis calls with ``requests``, which would block the event loop that
+serves the app.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -34,7 +37,7 @@ from schemathesis.core.result import Err
 from admin_api import API_PREFIX
 from store import Conversation, LocalCase, Message, Note, RoutingRule
 from talkkari.runtime import Runtime
-from tests.support.admin import AdminClient, make_official, make_team
+from tests.support.admin import PASSWORD, AdminClient, make_official, make_team
 from tests.support.running import bot_settings, running_bot
 
 EXAMPLES = 25
@@ -47,6 +50,8 @@ CHECKS = [
     response_headers_conformance,
 ]
 STREAMS = f"{API_PREFIX}/events"
+LOGOUT = f"{API_PREFIX}/auth/logout"
+LEAVER = "leaver@hel.fi"
 
 
 async def seed(runtime: Runtime) -> dict[str, Any]:
@@ -91,7 +96,18 @@ async def seed(runtime: Runtime) -> dict[str, Any]:
 def fuzz(base_url: str, token: str, ids: Mapping[str, Any]) -> tuple[list[str], int]:
     """Run every operation; the failures and how many operations ran."""
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json").exclude(path=STREAMS)
-    headers = {"Authorization": f"Bearer {token}"}
+    admin = {"Authorization": f"Bearer {token}"}
+
+    def headers_for(path: str) -> dict[str, str]:
+        if path != LOGOUT:
+            return admin
+        login = httpx.post(
+            f"{base_url}{API_PREFIX}/auth/token",
+            data={"username": LEAVER, "password": PASSWORD},
+            timeout=30,
+        )
+        return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
     failures: list[str] = []
     operations = 0
     for result in schema.get_all_operations():
@@ -110,7 +126,7 @@ def fuzz(base_url: str, token: str, ids: Mapping[str, Any]) -> tuple[list[str], 
         for mode, examples, path_parameters in rounds:
             strategy = operation.as_strategy(mode, path_parameters=path_parameters)
             run = _test(strategy, examples, lambda case: case.call_and_validate(
-                headers=headers, checks=CHECKS, timeout=30
+                headers=headers_for(case.path), checks=CHECKS, timeout=30
             ))  # fmt: skip
             try:
                 run()
@@ -148,6 +164,7 @@ async def test_every_answer_keeps_to_the_schema(database_url: str) -> None:
     async with running_bot(bot_settings(database_url, None)) as runtime:
         ids = await seed(runtime)
         await make_official(runtime.database, email="admin@hel.fi", role="admin")
+        await make_official(runtime.database, email=LEAVER, role="comms")
         async with AdminClient.of(runtime) as admin:
             token = await admin.login("admin@hel.fi")
         base_url = f"http://127.0.0.1:{runtime.settings.port}"

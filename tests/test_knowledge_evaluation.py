@@ -20,6 +20,7 @@ from knowledge.evaluation import Evaluation, Question, evaluate, read_questions
 from knowledge.retrieval import load_knowledge
 from store import Database
 from talkkari.cli import main
+from tests.support.running import new_secret_key
 
 EVAL = PACKAGED_ARTICLES.parent / "kb_eval"
 FIXTURES = Path(__file__).parent / "fixtures" / "knowledge"
@@ -130,6 +131,7 @@ def test_a_bad_pack_stops_the_start_with_one_line(tmp_path: Path) -> None:
         "PATH": "/usr/bin:/bin",
         "TALKKARI_NLU_CACHE_DIR": os.environ["TALKKARI_NLU_CACHE_DIR"],
         "TALKKARI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
+        "TALKKARI_SECRET_KEY": new_secret_key(),
         "TALKKARI_KB_DIRECTORY": str(pack),
     }
     result = subprocess.run(

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from talkkari.cli import main
+from talkkari.places import database_shown
 from tests.support.admin import AdminClient, make_team
 from tests.support.running import bot_settings, running_bot
 
@@ -48,9 +49,17 @@ async def test_an_official_added_on_the_command_line_can_log_in_with_their_team(
             await client.login("maija.meikalainen@hel.fi", PASSWORD)
             me = await client.get_ok("/me")
     err = capsys.readouterr().err
+    assert f"talkkari: database {database_shown(database_url)}" in err
+    # The first account in a database that has none may be a sign of the wrong database.
+    assert err.count("warning: this database has no other official") == 1
     assert "no team with the key parks; known keys: streets" in err
     assert "at least" in err
     assert me["email"] == "maija.meikalainen@hel.fi"
     assert me["role"] == "official"
     assert me["teams"] == [team.id]
     assert (me["title_fi"], me["title_en"]) == ("liikenneinsinööri", "traffic engineer")
+
+
+def test_the_database_shown_never_carries_its_password() -> None:
+    shown = database_shown("postgresql+asyncpg://talkkari:salainen@db:5432/talkkari")
+    assert shown == "postgresql+asyncpg://talkkari:***@db:5432/talkkari"

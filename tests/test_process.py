@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from store import Database, OutboxMessage
 from tests.fakes.telegram import FakeTelegram
-from tests.support.running import ROOT, BotProcess, process_env
+from tests.support.running import ROOT, BotProcess, new_secret_key, process_env
 
 pytestmark = pytest.mark.slow
 
@@ -177,6 +177,7 @@ def test_a_malformed_setting_stops_start_up_with_one_clear_line(
         "PATH": "/usr/bin:/bin",
         "TALKKARI_NLU_CACHE_DIR": os.environ["TALKKARI_NLU_CACHE_DIR"],
         "TALKKARI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
+        "TALKKARI_SECRET_KEY": new_secret_key(),
     }
     env[variable] = value
     result = subprocess.run(

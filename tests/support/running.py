@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = [
     "BotProcess",
     "bot_settings",
     "free_port",
+    "new_secret_key",
     "process_env",
     "running_bot",
 ]
@@ -39,9 +41,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def new_secret_key() -> str:
+    """A strong secret key of its own for a test's process (as an operator makes one)."""
+    return secrets.token_urlsafe(48)
+
+
 def bot_settings(database_url: str, telegram: FakeTelegram | None, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
+        "secret_key": new_secret_key(),
         "port": free_port(),
         "telegram_poll_timeout": 1.0,
         "send_rate": 1000.0,
@@ -66,6 +74,7 @@ def process_env(
         "TALKKARI_TELEGRAM_POLL_TIMEOUT": "1",
         "TALKKARI_OUTBOX_LEASE_SECONDS": "3",
         "TALKKARI_TELEGRAM_TOKEN": "",
+        "TALKKARI_SECRET_KEY": new_secret_key(),
     }
     if telegram is not None:
         env["TALKKARI_TELEGRAM_TOKEN"] = telegram.token
@@ -100,15 +109,18 @@ async def running_bot(settings: Settings, **build: Any) -> AsyncIterator[Runtime
 class BotProcess:
     """``python -m talkkari run`` as a child process, configured through the environment."""
 
-    def __init__(self, settings: Mapping[str, str], log_path: Path) -> None:
+    def __init__(
+        self, settings: Mapping[str, str], log_path: Path, *, arguments: Sequence[str] = ()
+    ) -> None:
         self._env = {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}
         self._log_path = log_path
+        self._arguments = list(arguments)
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         log = self._log_path.open("ab")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "talkkari", "run"],
+            [sys.executable, "-m", "talkkari", "run", *self._arguments],
             cwd=ROOT,
             env=self._env,
             stdout=log,
