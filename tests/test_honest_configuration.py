@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
 
 from bot.actions.knowledge import service_payload
 from bot.handoff import CITY_CONTACT_PAGES
 from bot.texts import LANGUAGES, TEXTS
+from store import Database, SystemClock
+from talkkari.health import Health
+from talkkari.http import build_http_app
 from tests.fakes.ahjo import FakeAhjo
 from tests.fakes.telegram import FakeTelegram
+from tests.support.admin import serving
 from tests.support.city import city_topics
 from tests.support.running import bot_settings, running_bot
 
@@ -171,3 +177,35 @@ async def until(port: int, component: str, status: str) -> dict[str, Any]:
             return dict(health)
         await asyncio.sleep(0.05)
     raise AssertionError(f"{component} never showed as {status}")
+
+
+async def test_healthz_answers_503_only_when_the_database_does_not_answer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.CRITICAL)  # the health check logs the database's failure
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/no/such/directory/talkkari.db")
+    clock = SystemClock()
+    registry = CollectorRegistry()
+    app = build_http_app(
+        database=database,
+        registry=registry,
+        telegram=None,
+        telegram_mode="off",
+        clock=clock,
+        secret_key="k" * 48,
+        health=Health(database=database, clock=clock),
+    )
+    try:
+        async with serving(app) as base, httpx.AsyncClient() as client:
+            health = await client.get(f"{base}/healthz")
+    finally:
+        await database.dispose()
+    assert health.status_code == 503
+    body = health.json()
+    assert body["status"] == "unavailable"
+    assert body["components"]["database"] == {
+        "status": "failing",
+        "reason": "the database does not answer",
+    }
+    assert body["components"]["telegram"]["status"] == "off"
+    assert list(body["components"]) == ["database", "telegram", "ahjo", "handoff", "outbox"]
