@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client import CollectorRegistry
+from sqlalchemy import func, select
 
 from bot.actions.knowledge import service_payload
 from bot.handoff import CITY_CONTACT_PAGES
 from bot.texts import LANGUAGES, TEXTS
-from store import Database, SystemClock
+from store import CaseFollow, Database, SystemClock
 from talkkari.health import Health
 from talkkari.http import build_http_app
 from tests.fakes.ahjo import FakeAhjo
@@ -87,7 +88,11 @@ async def test_a_fresh_install_says_what_is_not_configured_and_residents_are_tol
             12004, "the street light is broken on my street in Kallio", language_code="en"
         )
         [report] = await telegram.wait_for_sent(1, chat_id=12004)
+        telegram.push_message(12005, f"haluan seurata asiaa {UNKNOWN_CASE}")
+        [follow] = await telegram.wait_for_sent(1, chat_id=12005)
         health = await health_of(bot.settings.port)
+        async with bot.database.sessions() as session:
+            follows = await session.scalar(select(func.count()).select_from(CaseFollow))
 
     for language, (person, case, button) in said.items():
         contact = CITY_CONTACT_PAGES[language]
@@ -98,6 +103,9 @@ async def test_a_fresh_install_says_what_is_not_configured_and_residents_are_tol
         for text in (person, case):
             assert not any(never in text.lower() for never in NEVER), text
     assert report.text.startswith(NOBODY_HERE["en"]) and CITY_CONTACT_PAGES["en"] in report.text
+    # Following it could never tell anything either: said so, and nothing is followed.
+    assert follow.text.startswith(CANNOT_LOOK_UP["fi"]) and DECISION_SEARCH["fi"] in follow.text
+    assert follows == 0
 
     assert len(warnings_about(caplog, "No team exists")) == 1
     assert len(warnings_about(caplog, "No TALKKARI_AHJO_URL")) == 1
