@@ -6,14 +6,18 @@ messages reach the officials' inbox; the first one after the handoff gets one ac
 with the service promise, the rest get silence. ``/botti`` (``/boten``, ``/bot``) takes the
 resident back to the bot. When the bot itself fails, the conversation goes to people too: a
 failing bot must never strand a resident.
+
+When no team exists at all, nobody here can take a conversation over: the resident is told so
+plainly, with the city's own contact details (:class:`CityContact`), never "try again later".
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,12 +25,50 @@ from bot.texts import say
 from routing import Question, Router, handoff, make_promise, render_promise
 from store import Conversation
 
-__all__ = ["RETURN_TO_BOT", "HandOff", "HandoffEdge", "WithPeople"]
+__all__ = [
+    "CITY_CONTACT_PAGES",
+    "RETURN_TO_BOT",
+    "CityContact",
+    "HandOff",
+    "HandoffEdge",
+    "WithPeople",
+]
 
 RETURN_TO_BOT = "return_to_bot"
 """The intent of ``/botti``: reached by command only."""
 
 WITH_PEOPLE = ("waiting", "human")
+
+CITY_CONTACT_PAGES: Final[Mapping[str, str]] = {
+    "fi": "https://www.hel.fi/fi/paatoksenteko/ota-yhteytta-helsingin-kaupunkiin",
+    "sv": "https://www.hel.fi/sv/beslutsfattande/kontakta-helsingfors-stad",
+    "en": "https://www.hel.fi/en/decision-making/contact-the-city-of-helsinki",
+}
+"""The City of Helsinki's contact pages, from the service reference data (topic
+``contact_and_helsinki_info``). The data's phone number is from 2020, so no number is given by
+default: the page has the current ones."""
+
+
+@dataclass(frozen=True, slots=True)
+class CityContact:
+    """Where a resident reaches the city's people when nobody here can take the conversation.
+
+    ``url`` (``TALKKARI_CITY_CONTACT_URL``) is one address for every language instead of the
+    city's pages; ``phone`` (``TALKKARI_CITY_CONTACT_PHONE``) is added when given.
+    """
+
+    url: str | None = None
+    phone: str | None = None
+
+    def address(self, language: str | None) -> str:
+        return self.url or CITY_CONTACT_PAGES.get(language or "fi") or CITY_CONTACT_PAGES["fi"]
+
+    def nobody_here(self, language: str) -> str:
+        """The honest answer when no team exists: nobody here, and where the city is."""
+        text = say("handoff_nobody", language, url=self.address(language))
+        if self.phone:
+            text += " " + say("handoff_nobody_phone", language, phone=self.phone)
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +114,12 @@ class HandoffEdge:
 class WithPeople:
     """What the bot says (usually nothing) while people have the conversation."""
 
-    def __init__(self, router: Router, *, timezone: tzinfo) -> None:
+    def __init__(
+        self, router: Router, *, timezone: tzinfo, contact: CityContact | None = None
+    ) -> None:
         self._router = router
         self._timezone = timezone
+        self._contact = contact or CityContact()
 
     async def respond(
         self,
@@ -106,12 +151,13 @@ class WithPeople:
     async def after_failure(
         self, session: AsyncSession, conversation: Conversation, language: str, now: datetime
     ) -> str | None:
-        """The bot failed on this conversation's message: give it to people, and say so."""
+        """The bot failed on this conversation's message: give it to people, and say so (or,
+        with no team at all, say where the city's people are)."""
         if conversation.state in WITH_PEOPLE:
             return None
         routed = self._router.route(Question(intent=None))
         if routed is None:
-            return None
+            return self._contact.nobody_here(language)
         team, _ = routed
         promise = make_promise(team, now)
         await handoff.hand_off(

@@ -375,6 +375,7 @@ class Sender:
                 )
         except RateLimited as exc:
             log.warning("%s asks to wait %.0f s; pausing all sending", row.channel, exc.retry_after)
+            self._metrics.told_to_wait(row.channel, exc.retry_after)
             self._pacer.pause(exc.retry_after)
             await self._retry(row, after=exc.retry_after, error=str(exc), count_attempt=False)
         except ChatUnreachable as exc:
@@ -408,6 +409,7 @@ class Sender:
                 }
             )
             self._metrics.outbox_delivered.labels(row.channel, "sent").inc()
+            self._metrics.notice_delivery(row.notice_id, "sent")
             self._record_soon()
 
     async def _finish(
@@ -437,6 +439,7 @@ class Sender:
                 )
             )
         self._metrics.outbox_delivered.labels(row.channel, status).inc()
+        self._metrics.notice_delivery(row.notice_id, status)
         self._wake.set()  # the chat's next row may be due now
 
     async def _retry(
@@ -451,6 +454,7 @@ class Sender:
             }
         )
         self._metrics.outbox_delivered.labels(row.channel, "retry").inc()
+        self._metrics.notice_delivery(row.notice_id, "retry")
         self._record_soon()
 
     def _record_soon(self) -> None:
@@ -507,6 +511,7 @@ class Sender:
             unreachable=True,
         )
         self._metrics.outbox_delivered.labels(row.channel, "unreachable").inc()
+        self._metrics.notice_delivery(row.notice_id, "blocked")
 
     async def _change_chat(
         self,

@@ -15,6 +15,8 @@ How one lookup goes::
 
 Ahjo has no English: ``en`` asks for Finnish. A Swedish answer without a title is replaced by the
 Finnish one. The client never raises for anything Ahjo does, and logs case ids and reasons only.
+An :class:`AhjoObserver` is told the outcome and duration of every request (the process turns
+them into metrics; this module knows nothing of those).
 """
 
 from __future__ import annotations
@@ -24,123 +26,62 @@ import enum
 import functools
 import logging
 import random
-import re
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Final, Protocol, Self
 
 import httpx
 
-from knowledge.cases import Case, Lookup, NotFound, NotPublic, Phase, Record, Unavailable, case_id
+from knowledge.ahjo_format import case_from_ahjo
+from knowledge.cases import Case, Lookup, NotFound, NotPublic, Unavailable, case_id
 from store import Clock
 
-__all__ = ["API_KEY_HEADER", "AhjoClient", "AhjoCounters", "case_from_ahjo"]
+__all__ = [
+    "API_KEY_HEADER",
+    "REQUEST_OUTCOMES",
+    "AhjoClient",
+    "AhjoCounters",
+    "AhjoObserver",
+    "case_from_ahjo",
+]
 
 API_KEY_HEADER: Final = "api-key"
 """The header the API key travels in, as helsinki-paatokset's Ahjo proxy client sends it."""
-PUBLIC: Final = "Julkinen"
 
 _log = logging.getLogger(__name__)
-_LABEL = re.compile(r"^HEL\s*(\d{4})-(\d{6})(?:\s+Lausunto\s+\d+)?$", re.IGNORECASE)
 
 _Answer = Case | NotFound | NotPublic
 _Key = tuple[str, str]  # Ahjo's case id, apireqlang
 
 
+REQUEST_OUTCOMES: Final = (
+    "ok",
+    "not_found",
+    "server_error",
+    "client_error",
+    "unreadable",
+    "timeout",
+    "connection_error",
+    "abandoned",
+)
+"""What one request to Ahjo can end in: a case (or a case that is not public), 404, 5xx,
+another 4xx, a body that is no case, no answer in time, no connection, or given up by us (the
+lookup's deadline passed or the process is stopping)."""
+
+
+class AhjoObserver(Protocol):
+    """Hears of every HTTP request the client makes (retries included)."""
+
+    def request_done(self, outcome: str, seconds: float) -> None:
+        """A request ended in ``outcome`` (one of :data:`REQUEST_OUTCOMES`) after ``seconds``."""
+        ...
+
+
 class _AhjoFailed(Exception):
     """Ahjo gave no usable answer; the message says why (no resident text in it)."""
-
-
-# ---------------------------------------------------------------------- the response format
-
-
-def case_from_ahjo(payload: object, *, diary_number: str, fetched_at: datetime) -> _Answer:
-    """Our answer from the JSON of ``GET /cases/{id}``, bare or wrapped as ``{"cases": [...]}``.
-
-    Not public (``PublicityClass`` given and not ``Julkinen``, or any ``SecurityReasons``) →
-    :class:`NotPublic` and nothing else. Records that are themselves not public are left out.
-    The diary number is the one asked for (a ``… Lausunto n`` label belongs to it).
-    Raises ValueError when ``payload`` is not a case.
-    """
-    case = payload
-    if isinstance(payload, dict) and isinstance(payload.get("cases"), list):
-        if not payload["cases"]:
-            return NotFound(diary_number)
-        case = payload["cases"][0]
-    if not isinstance(case, dict) or not {"CaseID", "CaseIDLabel"} & case.keys():
-        raise ValueError("the body is not a case")
-    if not _public(case):
-        return NotPublic(diary_number)
-    label = _LABEL.match(" ".join(str(case.get("CaseIDLabel", "")).split()))
-    if label is None or f"HEL {label[1]}-{label[2]}" != diary_number:
-        _log.debug("Ahjo labels %s as %r", diary_number, case.get("CaseIDLabel"))
-    handlings = [h for h in _dicts(case.get("Handlings")) if _sequence(h) is not None]
-    handlings.sort(key=lambda handling: _sequence(handling) or 0)
-    phase = None
-    if handlings:
-        latest = handlings[-1]
-        phase = Phase(
-            sequence=_sequence(latest) or 0,
-            status=_text(latest.get("Status")),
-            sector=_text(latest.get("Sector")) or None,
-            sector_id=_text(latest.get("SectorID")) or None,
-        )
-    with_sector = [h for h in handlings if _text(h.get("Sector"))]
-    responsible = with_sector[-1] if with_sector else {}
-    return Case(
-        diary_number=diary_number,
-        title=_text(case.get("Title")),
-        status=_text(case.get("Status")),
-        phase=phase,
-        sector_id=_text(responsible.get("SectorID")) or None,
-        sector=_text(responsible.get("Sector")) or None,
-        records=tuple(
-            _record(record)
-            for record in _dicts(case.get("Records"))
-            if _public(record) and _text(record.get("NativeId"))
-        ),
-        source="ahjo",
-        fetched_at=fetched_at,
-    )
-
-
-def _public(item: dict[str, Any]) -> bool:
-    publicity = item.get("PublicityClass")
-    return (publicity is None or publicity == PUBLIC) and not item.get("SecurityReasons")
-
-
-def _dicts(value: object) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _sequence(handling: dict[str, Any]) -> int | None:
-    number = handling.get("WorkSequenceNumber")
-    return number if isinstance(number, int) and not isinstance(number, bool) else None
-
-
-def _record(record: dict[str, Any]) -> Record:
-    url = _text(record.get("FileURI"))
-    return Record(
-        id=_text(record.get("NativeId")),
-        kind=_text(record.get("Type")),
-        title=_text(record.get("Title")),
-        issued=_day(record.get("Issued")),
-        url=url if url.startswith(("https://", "http://")) else None,
-    )
-
-
-def _day(value: object) -> date | None:
-    """``2025-04-07T03:00:00.000`` → 2025-04-07: the day Ahjo gives, whatever the hour."""
-    try:
-        return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------------- resilience parts
@@ -266,8 +207,11 @@ class AhjoClient:
         max_concurrency: int = 16,
         cache_size: int = 50_000,
         transport: httpx.AsyncBaseTransport | None = None,
+        observer: AhjoObserver | None = None,
     ) -> None:
         self._clock = clock
+        self._observer = observer
+        self._last_failure: str | None = None
         self._deadline = deadline
         self._attempt_timeout = attempt_timeout
         self._attempts = max(1, attempts)
@@ -300,6 +244,16 @@ class AhjoClient:
     def breaker_state(self) -> str:
         """``closed``, ``open`` or ``half-open``."""
         return self._breaker.state(self._clock.now())
+
+    @property
+    def failures_in_a_row(self) -> int:
+        """Fetches that ended without an answer since Ahjo last answered."""
+        return self._breaker.failures
+
+    @property
+    def last_failure(self) -> str | None:
+        """Why the latest of those failed (no resident text in it); None once Ahjo answers."""
+        return self._last_failure
 
     async def lookup(self, diary_number: str, *, language: str = "fi") -> Lookup:
         try:
@@ -397,6 +351,7 @@ class AhjoClient:
             broken = _AhjoFailed(f"unexpected {type(exc).__name__}")
             return self._failed(key, broken, admission)
         self._breaker.succeeded()
+        self._last_failure = None
         self._remember(key, answer)
         return answer
 
@@ -418,6 +373,7 @@ class AhjoClient:
 
     def _failed(self, key: _Key, failure: _AhjoFailed, admission: _Admission) -> _AhjoFailed:
         self._counters.failures += 1
+        self._last_failure = str(failure)
         first = self._breaker.failures == 0
         if self._breaker.failed(self._clock.now(), admission):
             self._counters.breaker_opened += 1
@@ -443,27 +399,44 @@ class AhjoClient:
                 pause = self._backoff * 2 ** (attempt - 1)
                 await asyncio.sleep(pause / 2 + random.uniform(0, pause / 2))
             self._counters.requests += 1
+            started = time.perf_counter()
             try:
                 response = await self._http.get(f"cases/{ahjo_id}", params={"apireqlang": language})
             except httpx.TransportError as exc:  # timeouts, refused and reset connections
+                timed_out = isinstance(exc, httpx.TimeoutException)
+                self._observe("timeout" if timed_out else "connection_error", started)
                 failure = _AhjoFailed(f"{type(exc).__name__} from Ahjo")
                 _log.debug("Ahjo: %s attempt %d: %s", ahjo_id, attempt + 1, failure)
                 continue
             except httpx.HTTPError as exc:
+                self._observe("connection_error", started)
                 raise _AhjoFailed(f"{type(exc).__name__} from Ahjo") from exc
+            except asyncio.CancelledError:
+                self._observe("abandoned", started)
+                raise
             status = response.status_code
             if status == httpx.codes.NOT_FOUND:
+                self._observe("not_found", started)
                 return NotFound(diary_number)
             if status >= httpx.codes.INTERNAL_SERVER_ERROR:
+                self._observe("server_error", started)
                 failure = _AhjoFailed(f"Ahjo answered {status}")
                 _log.debug("Ahjo: %s attempt %d: %s", ahjo_id, attempt + 1, failure)
                 continue
             if status != httpx.codes.OK:
+                self._observe("client_error", started)
                 raise _AhjoFailed(f"Ahjo answered {status}")
             try:
-                return case_from_ahjo(
+                answer = case_from_ahjo(
                     response.json(), diary_number=diary_number, fetched_at=self._clock.now()
                 )
             except ValueError as exc:  # not JSON, or JSON that is no case
+                self._observe("unreadable", started)
                 raise _AhjoFailed("Ahjo's answer is not a case") from exc
+            self._observe("ok", started)
+            return answer
         raise failure
+
+    def _observe(self, outcome: str, started: float) -> None:
+        if self._observer is not None:
+            self._observer.request_done(outcome, time.perf_counter() - started)

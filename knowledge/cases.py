@@ -141,10 +141,13 @@ class NotPublic:
 
 @dataclass(frozen=True, slots=True)
 class Unavailable:
-    """The source does not answer now and there is no earlier answer to give."""
+    """The source does not answer now and there is no earlier answer to give; or, not
+    ``transient``, there is no source to ask at all (no decision system is configured), so
+    asking again later cannot help."""
 
     diary_number: str
     reason: str
+    transient: bool = True
 
 
 Lookup = Case | NotFound | NotPublic | Unavailable

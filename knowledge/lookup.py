@@ -25,7 +25,8 @@ class Cases:
     """:class:`~knowledge.cases.CaseSource` answering from ``registry``, else ``decisions``.
 
     Without a decision system (no ``TALKKARI_AHJO_URL``), only registered cases are known and
-    any other number is :class:`~knowledge.cases.Unavailable`.
+    any other number is :class:`~knowledge.cases.Unavailable`, not ``transient``: no later
+    attempt can find it here.
     """
 
     def __init__(
@@ -65,7 +66,7 @@ class Cases:
                 return registered[number]
             if self._decisions is None:
                 # Not "no such case": only the decision system could say that.
-                return Unavailable(number, "no decision system is configured")
+                return Unavailable(number, "no decision system is configured", transient=False)
             async with limit:
                 return await self._decisions.lookup(number, language=language)
 

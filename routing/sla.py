@@ -27,7 +27,8 @@ class SlaWatch:
 
     ``due_for(team, now)`` gives an escalated conversation's new promise at its fallback team;
     ``on_change()`` is called after a check that escalated something has committed (to ring
-    the inbox bell). A failing check is logged and tried again at the next interval.
+    the inbox bell), and ``on_escalated(count)`` with how many escalated (for metrics). A
+    failing check is logged and tried again at the next interval.
     """
 
     def __init__(
@@ -38,12 +39,14 @@ class SlaWatch:
         due_for: DueFor,
         interval: float = 30.0,
         on_change: Callable[[], None] | None = None,
+        on_escalated: Callable[[int], None] | None = None,
     ) -> None:
         self._database = database
         self._clock = clock
         self._due_for = due_for
         self._interval = interval
         self._on_change = on_change
+        self._on_escalated = on_escalated
 
     async def run(self, stop: asyncio.Event) -> None:
         """Check until ``stop`` is set."""
@@ -64,6 +67,8 @@ class SlaWatch:
                     session, self._clock.now(), due_for=self._due_for, limit=BATCH
                 )
             total += escalated
+            if escalated and self._on_escalated is not None:
+                self._on_escalated(escalated)  # committed: counted even if a later batch fails
             if escalated < BATCH:
                 break
         if total and self._on_change is not None:

@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import OutboxMessage
 
-__all__ = ["MAX_TEXT_LENGTH", "Button", "enqueue", "enqueue_text", "outbox_rows", "split_text"]
+__all__ = [
+    "MAX_TEXT_LENGTH",
+    "Backlog",
+    "Button",
+    "enqueue",
+    "enqueue_text",
+    "outbox_backlog",
+    "outbox_rows",
+    "split_text",
+]
 
 Button = tuple[str, str]
 """A button: its label and the data sent back when it is pressed."""
@@ -107,3 +117,24 @@ async def enqueue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None
 async def enqueue_text(session: AsyncSession, **row: Any) -> None:
     """Add one text to the outbox (see :func:`outbox_rows` for the arguments)."""
     await enqueue(session, outbox_rows(**row))
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """What waits in the outbox: how many rows, and since when the oldest."""
+
+    pending: int
+    oldest: datetime | None
+    """``created_at`` of the oldest pending row; None when nothing waits."""
+
+
+async def outbox_backlog(session: AsyncSession) -> Backlog:
+    """The outbox's pending rows in one aggregate query (on the status index)."""
+    pending, oldest = (
+        await session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(
+                OutboxMessage.status == "pending"
+            )
+        )
+    ).one()
+    return Backlog(pending=int(pending or 0), oldest=oldest)

@@ -9,7 +9,7 @@ from datetime import tzinfo
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from starlette.responses import Response
 
 import admin_api
@@ -18,7 +18,9 @@ from bot.channels.telegram import TelegramChannel
 from knowledge.editions import ArticlePack
 from knowledge.notices import AreaLookup
 from routing import HELSINKI, InboxBell
-from store import Clock, Database, InboundUpdate, OutboxMessage
+from store import Clock, Database, InboundUpdate
+from talkkari.health import Health
+from talkkari.metrics import OperationsMetrics
 
 __all__ = ["build_http_app"]
 
@@ -42,7 +44,13 @@ def build_http_app(
     notice_languages: tuple[str, ...] = ("fi", "sv"),
     articles: ArticlePack | None = None,
     on_articles_changed: Callable[[], Awaitable[None]] | None = None,
+    health: Health | None = None,
+    operations: OperationsMetrics | None = None,
 ) -> FastAPI:
+    """``health`` answers ``/healthz`` (by default: the database and ``telegram`` only, the
+    rest off); ``operations`` are the gauges ``/metrics`` reads when scraped."""
+    health = health or Health(database=database, clock=clock, telegram=telegram)
+    operations = operations or OperationsMetrics(registry)
     app = admin_api.create_app(
         admin_api.AdminContext(
             database=database,
@@ -59,9 +67,6 @@ def build_http_app(
             on_articles_changed=on_articles_changed,
         )
     )
-    outbox_pending = Gauge(
-        "talkkari_outbox_pending", "Outbox rows waiting to be delivered.", registry=registry
-    )
     updates_pending = Gauge(
         "talkkari_updates_pending",
         "Stored updates the dialogue has not handled yet.",
@@ -70,21 +75,13 @@ def build_http_app(
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        try:
-            async with database.sessions() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception:
-            log.exception("health check: the database does not answer")
-            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok", "telegram": telegram_mode})
+        status_code, body = await health.check()
+        return JSONResponse(body, status_code=status_code)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         async with database.sessions() as session:
-            outbox_pending.set(
-                await session.scalar(select(func.count()).where(OutboxMessage.status == "pending"))
-                or 0
-            )
+            await operations.scrape(session, clock.now())
             updates_pending.set(
                 await session.scalar(select(func.count()).where(InboundUpdate.handled_at.is_(None)))
                 or 0

@@ -25,7 +25,7 @@ from bot.channels import telegram as telegram_channel
 from bot.channels.telegram import TelegramChannel
 from bot.dialogue import Dialogue
 from bot.groups import GroupLinks
-from bot.handoff import HandoffEdge, WithPeople
+from bot.handoff import CityContact, HandoffEdge, WithPeople
 from bot.intake import Intake
 from bot.metrics import BotMetrics
 from bot.notices import NoticeDispatcher
@@ -45,7 +45,9 @@ from routing.sla import SlaWatch
 from store import Clock, Database, SystemClock, Team, upgrade
 from store.retention import RetentionJob
 from talkkari.explain import routing_explainer
+from talkkari.health import Health
 from talkkari.http import build_http_app
+from talkkari.metrics import OperationsMetrics
 from talkkari.secret_key import require_secret_key
 from talkkari.settings import Settings, TelegramMode
 
@@ -99,6 +101,7 @@ class Runtime:
         database = Database(settings.database_url)
         registry = CollectorRegistry()
         metrics = BotMetrics.create(registry)
+        operations = OperationsMetrics(registry)
         understanding = understanding or Understanding.load_or_train(settings.nlu_cache_dir)
         ahjo = (
             AhjoClient(
@@ -106,6 +109,7 @@ class Runtime:
                 clock=clock,
                 api_key=settings.ahjo_api_key.get_secret_value() if settings.ahjo_api_key else None,
                 deadline=settings.ahjo_deadline,
+                observer=operations,
             )
             if settings.ahjo_url
             else None
@@ -123,6 +127,10 @@ class Runtime:
             url=str(settings.privacy_notice_url) if settings.privacy_notice_url else None,
             retention_months=settings.retention_months,
         )
+        contact = CityContact(
+            url=str(settings.city_contact_url) if settings.city_contact_url else None,
+            phone=settings.city_contact_phone,
+        )
         dialogue = Dialogue(
             actions=default_actions(
                 cases,
@@ -132,6 +140,7 @@ class Runtime:
                 notices=StoredNotices(database, area_registry(), clock=clock),
                 privacy=privacy,
                 knowledge=knowledge,
+                contact=contact,
             ),
             policy=DEFAULT_POLICY,
             clock=clock,
@@ -144,7 +153,7 @@ class Runtime:
                 PrivacyBook(),
             ],
             preparers=[CasePrefetch(cases)],
-            people=WithPeople(router, timezone=timezone),
+            people=WithPeople(router, timezone=timezone, contact=contact),
             groups=GroupLinks(area_registry()),
         )
         outbox_doorbell = asyncio.Event()
@@ -201,7 +210,13 @@ class Runtime:
             info = router.team(team.id) or TeamInfo.from_row(team, timezone=timezone)
             return make_promise(info, now).due_at
 
-        sla = SlaWatch(database, clock=clock, due_for=due_for, on_change=bell.ring)
+        sla = SlaWatch(
+            database,
+            clock=clock,
+            due_for=due_for,
+            on_change=bell.ring,
+            on_escalated=operations.escalated,
+        )
         retention = RetentionJob(database, clock=clock, months=settings.retention_months)
         http = build_http_app(
             database=database,
@@ -222,6 +237,10 @@ class Runtime:
             notice_languages=settings.required_notice_languages,
             articles=knowledge_reload.pack,
             on_articles_changed=knowledge_reload.refresh,
+            health=Health(
+                database=database, clock=clock, telegram=telegram, ahjo=ahjo, router=router
+            ),
+            operations=operations,
         )
         return cls(
             settings=settings,
@@ -276,6 +295,16 @@ async def serve(
     await upgrade(runtime.database)
     await runtime.router.refresh()  # before the first message, so it can be routed
     await runtime.knowledge_reload.refresh()  # officials' saved articles, before it too
+    if not runtime.router.teams:
+        log.warning(
+            "No team exists: residents who ask for a person would reach nobody, so they are "
+            "given the city's contact details instead (add a team in the admin API)."
+        )
+    if runtime.ahjo is None:
+        log.warning(
+            "No TALKKARI_AHJO_URL: only the local registry answers cases; residents asking "
+            "about other cases are pointed to the city's decision search."
+        )
     if runtime.telegram is None:
         log.warning(
             "No TALKKARI_TELEGRAM_TOKEN: the Telegram channel is off, everything else runs "

@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     """How long a claimed outbox row stays with one sender before another may retry it."""
     privacy_notice_url: AnyHttpUrl | None = None
     """The privacy notice residents are pointed to; unset, the city's data-protection page."""
+    city_contact_url: AnyHttpUrl | None = None
+    """Where residents are sent when no team can take a conversation; unset, the city's
+    contact pages (in the resident's language)."""
+    city_contact_phone: Annotated[str, Field(max_length=40)] | None = None
+    """A phone number told with the contact page; unset, none (the page has the current ones)."""
     retention_months: Annotated[int, Field(ge=1, le=120)] = 12
     """Months a conversation is over before its message texts are purged."""
     log_level: str = "INFO"
@@ -114,6 +119,8 @@ class Settings(BaseSettings):
         "ahjo_url",
         "ahjo_api_key",
         "privacy_notice_url",
+        "city_contact_url",
+        "city_contact_phone",
         mode="before",
     )
     @classmethod

@@ -408,3 +408,45 @@ async def test_the_breaker_stops_requests_and_closes_after_the_cool_down(
         assert client.breaker_state == "closed"
         assert isinstance(await client.lookup(numbers[1]), Case)
         assert client.counters.breaker_opened == 2
+
+
+class Outcomes:
+    """An :class:`~knowledge.ahjo.AhjoObserver` that keeps what it hears."""
+
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+
+    def request_done(self, outcome: str, seconds: float) -> None:
+        assert seconds >= 0
+        self.heard.append(outcome)
+
+
+async def test_every_request_is_reported_with_its_outcome_and_the_failures_are_kept(
+    ahjo: FakeAhjo, clock: ManualClock
+) -> None:
+    outcomes = Outcomes()
+    async with AhjoClient(
+        ahjo.base_url, clock=clock, backoff=0.01, attempts=3, observer=outcomes
+    ) as client:
+        await client.lookup(DIARY_NUMBER)
+        await client.lookup("HEL 2099-123456")
+        ahjo.fail(500)
+        await client.lookup(ARCHIVED)
+        failing = (client.failures_in_a_row, client.last_failure)
+        ahjo.malformed()
+        await client.lookup(PENDING)
+        ahjo.normal()
+        clock.advance(timedelta(minutes=1))
+        await client.lookup(STATEMENT)
+        recovered = (client.failures_in_a_row, client.last_failure)
+    assert outcomes.heard == [
+        "ok",
+        "not_found",
+        "server_error",
+        "server_error",
+        "server_error",
+        "unreadable",
+        "ok",
+    ]
+    assert failing == (1, "Ahjo answered 500")
+    assert recovered == (0, None)

@@ -71,8 +71,8 @@ async def test_a_long_message_is_stored_whole_and_answered(
         async with runtime.database.sessions() as session:
             stored = await session.scalar(select(Message.text).where(Message.direction == "in"))
     assert stored == text
-    # Understood as a report; with no teams set up the bot says it cannot pass it on.
-    assert reply.text.startswith("Valitettavasti en voi juuri nyt välittää viestiäsi")
+    # Understood as a report; with no teams set up the bot says nobody here can take it.
+    assert reply.text.startswith("Täällä ei ole ketään, joka voisi ottaa keskustelun")
 
 
 async def test_a_reply_over_4096_characters_arrives_split_in_order(

@@ -141,7 +141,7 @@ async def test_a_failing_bot_gives_the_conversation_to_people(
         said = list(await session.scalars(select(OutboxMessage.text).order_by(OutboxMessage.id)))
         handed = await session.scalar(select(Conversation).where(Conversation.chat_id == 10))
     assert said == [
-        "Something went wrong on our side. Your message is saved and we will get back to you.",
+        "Something went wrong on our side. Your message is saved.",
         "Your message is with the Street maintenance team. We answer on weekdays 8–16; you "
         "will hear from us today by 14:00.",
     ]

@@ -157,7 +157,7 @@ async def test_an_update_that_breaks_the_dialogue_gets_an_apology_and_blocks_not
         kept = await session.scalar(select(Message.text).where(Message.text == "hello"))
     assert outcomes == ["failed", "answered", "answered"]
     assert [text for chat, text in said if chat == 10] == [
-        "Something went wrong on our side. Your message is saved and we will get back to you.",
+        "Something went wrong on our side. Your message is saved.",
         "You're welcome! Tell me if there is anything else I can help with.",
     ]
     assert [text[:14] for chat, text in said if chat == 11] == ["You're welcome"]

@@ -155,11 +155,27 @@ async def test_without_a_token_it_says_so_and_runs_the_rest(
                     await asyncio.sleep(0.05)
             metrics = await client.get(url.replace("healthz", "metrics"))
         assert process.terminate() == 0
-    assert health.json() == {"status": "ok", "database": "ok", "telegram": "off"}
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok"
+    components = health.json()["components"]
+    assert {name: part["status"] for name, part in components.items()} == {
+        "database": "ok",
+        "telegram": "off",
+        "ahjo": "off",
+        "handoff": "off",
+        "outbox": "ok",
+    }
+    assert components["telegram"]["reason"] == "no TALKKARI_TELEGRAM_TOKEN"
     assert "talkkari_outbox_pending 0.0" in metrics.text
-    notes = [line for line in process.log.splitlines() if "TELEGRAM_TOKEN" in line]
-    assert len(notes) == 1
-    assert "the Telegram channel is off, everything else runs" in notes[0]
+    # A fresh install: no token, no Ahjo, no team; one warning line for each.
+    for says in (
+        "No TALKKARI_TELEGRAM_TOKEN: the Telegram channel is off, everything else runs",
+        "No TALKKARI_AHJO_URL: only the local registry answers cases",
+        "No team exists: residents who ask for a person would reach nobody",
+    ):
+        notes = [line for line in process.log.splitlines() if says in line]
+        assert len(notes) == 1, process.log
+        assert "WARNING" in notes[0]
 
 
 @pytest.mark.parametrize(

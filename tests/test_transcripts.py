@@ -13,8 +13,8 @@ TRANSCRIPTS: dict[str, Transcript] = {
     "fi": [
         ("moro", "Hei! Olen Kaupunkitalkkari"),
         ("mitä sä osaat?", "Olen kaupungin botti."),
-        # No decision system in these runs: the bot says it cannot see the case right now.
-        ("missä vaiheessa on HEL 2025-001216", "Päätösjärjestelmä ei vastaa juuri nyt"),
+        # No decision system in these runs: the bot says it cannot look the case up here.
+        ("missä vaiheessa on HEL 2025-001216", "Tämä palvelu ei voi hakea asiaa"),
         ("zxqv wbbl prrt", "En valitettavasti ymmärtänyt."),
         ("kiitti", "Ole hyvä!"),
         ("moikka sit", "Kiitos viestistäsi"),
@@ -31,10 +31,10 @@ TRANSCRIPTS: dict[str, Transcript] = {
     ],
     "en": [
         ("hi", "Hello! I am the City Caretaker"),
-        # No teams in these runs: the bot says honestly that it cannot pass the report on.
+        # No teams in these runs: the bot says honestly that nobody here can take it over.
         (
             "the street light is broken on my street in Kallio",
-            "I'm sorry, I cannot pass your message to anyone right now.",
+            "There is no one here who can take this conversation over",
         ),
         ("zxqv wbbl prrt", "Sorry, I did not understand."),
         ("thanks", "You're welcome!"),
@@ -69,7 +69,7 @@ async def test_changing_language_by_words_and_by_button(
         *_, confirmed = await telegram.wait_for_sent(4, chat_id=6004)
         await telegram.wait_for_calls("answerCallbackQuery", 1)
     assert switched.text == "Okej, vi fortsätter på svenska."
-    assert kept.text.startswith("Beslutssystemet svarar inte just nu")
+    assert kept.text.startswith("Den här tjänsten kan inte söka fram ärendet")
     assert question.text == "Millä kielellä jatketaan?" or question.text.startswith("På vilket")
     assert [b["text"] for b in buttons] == ["Suomi", "Svenska", "English"]
     assert confirmed.text == "Sure, let's continue in English."

@@ -34,6 +34,7 @@ from bot.actions.knowledge import (
 )
 from bot.actions.privacy import ActionForget, ActionMyData, ActionPrivacyInfo
 from bot.actions.smalltalk import ActionBackWithBot, ActionGreet, ActionHelp, ActionNotUnderstood
+from bot.handoff import CityContact
 from bot.privacy import MY_DATA, PrivacyNotice
 from knowledge.areas import area_registry
 from knowledge.retrieval import KnowledgeBase, LiveKnowledge
@@ -102,16 +103,20 @@ def default_actions(
     notices: CurrentNotices,
     privacy: PrivacyNotice | None = None,
     knowledge: LiveKnowledge | None = None,
+    contact: CityContact | None = None,
 ) -> list[Action]:
     """The actions of :data:`DEFAULT_POLICY`; without ``knowledge``, service questions are
-    searched in an empty knowledge base (always "I don't know", with the offer of a person)."""
+    searched in an empty knowledge base (always "I don't know", with the offer of a person).
+    ``contact`` is where residents are sent when no team exists (the city's pages by default)."""
     knowledge = knowledge or LiveKnowledge(KnowledgeBase([]))
     return [
-        *knowledge_actions(knowledge, router=router, clock=clock, timezone=timezone),
+        *knowledge_actions(
+            knowledge, router=router, clock=clock, timezone=timezone, contact=contact
+        ),
         *case_actions(cases, timezone=timezone),
         *area_actions(area_registry(), notices),
-        ActionAskOfficial(router, clock=clock, timezone=timezone),
-        ActionReportIssue(router, clock=clock, timezone=timezone),
+        ActionAskOfficial(router, clock=clock, timezone=timezone, contact=contact),
+        ActionReportIssue(router, clock=clock, timezone=timezone, contact=contact),
         ActionBackWithBot(),
         ActionGreet(),
         ActionHelp(privacy),

@@ -20,7 +20,7 @@ from bot.actions.smalltalk import Events
 from bot.cases.follows import FOLLOWED_CASES, FollowCase, UnfollowCase
 from bot.cases.telling import case_snapshot, describe_lookup
 from bot.texts import say
-from knowledge.cases import Case, Lookup, NotFound, NotPublic
+from knowledge.cases import Case, Lookup, NotFound, NotPublic, Unavailable
 
 __all__ = [
     "MAX_CASES_PER_MESSAGE",
@@ -156,6 +156,9 @@ class ActionCaseFollow(_CaseAction):
                 dispatcher.utter_message(text=say("follow_not_found", language, number=number))
             elif isinstance(found, NotPublic):
                 dispatcher.utter_message(text=say("follow_not_public", language, number=number))
+            elif isinstance(found, Unavailable) and not found.transient:
+                # Nothing here could ever tell how it moves: say where the city's search is.
+                dispatcher.utter_message(text=say("case_not_searchable", language, number=number))
             elif isinstance(found, Case) and not found.stale:
                 events.append(FollowCase(number, found.fingerprint, case_snapshot(found)))
                 following.append(number)

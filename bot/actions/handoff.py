@@ -13,8 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.cases import LAST_CASE_SECTOR
 from bot.actions.smalltalk import Events
-from bot.handoff import HandOff
-from bot.texts import say
+from bot.handoff import CityContact, HandOff
 from routing import Question, Router, make_promise, render_promise
 from store import Clock
 
@@ -25,10 +24,18 @@ class _HandOffAction(Action):  # type: ignore[misc]
     action_name: ClassVar[str] = ""
     reason: ClassVar[str] = ""
 
-    def __init__(self, router: Router, *, clock: Clock, timezone: tzinfo) -> None:
+    def __init__(
+        self,
+        router: Router,
+        *,
+        clock: Clock,
+        timezone: tzinfo,
+        contact: CityContact | None = None,
+    ) -> None:
         self._router = router
         self._clock = clock
         self._timezone = timezone
+        self._contact = contact or CityContact()
 
     def name(self) -> str:
         return self.action_name
@@ -40,7 +47,7 @@ class _HandOffAction(Action):  # type: ignore[misc]
         question = _question(tracker)
         routed = self._router.route(question)
         if routed is None:  # no team is set up: never pretend someone will answer
-            dispatcher.utter_message(text=say("handoff_nobody", language))
+            dispatcher.utter_message(text=self._contact.nobody_here(language))
             return []
         team, _ = routed
         now = self._clock.now()

@@ -24,7 +24,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.smalltalk import Events
-from bot.handoff import HandOff
+from bot.handoff import CityContact, HandOff
 from bot.texts import say
 from knowledge.articles import Article
 from knowledge.retrieval import PLAUSIBLE_SCORE, Hit, LiveKnowledge, article_code
@@ -88,12 +88,19 @@ class ActionServiceQuestion(Action):  # type: ignore[misc]
     """Answer a general question from the articles, or decline honestly and offer a person."""
 
     def __init__(
-        self, knowledge: LiveKnowledge, router: Router, *, clock: Clock, timezone: tzinfo
+        self,
+        knowledge: LiveKnowledge,
+        router: Router,
+        *,
+        clock: Clock,
+        timezone: tzinfo,
+        contact: CityContact | None = None,
     ) -> None:
         self._knowledge = knowledge
         self._router = router
         self._clock = clock
         self._timezone = timezone
+        self._contact = contact or CityContact()
 
     def name(self) -> str:
         return "action_service_question"
@@ -139,7 +146,7 @@ class ActionServiceQuestion(Action):  # type: ignore[misc]
         if readable:
             texts.append(say("kb_maybe", language))
         if team is None:  # no team is set up: never pretend someone will answer
-            texts.append(say("handoff_nobody", language))
+            texts.append(self._contact.nobody_here(language))
         else:
             name = team.name(language)
             texts.append(say("kb_offer", language, team=name))
@@ -155,7 +162,7 @@ class ActionServiceQuestion(Action):  # type: ignore[misc]
         team = self._router.team(int(team_id)) if team_id.isdigit() else None
         team = team or self._routed()
         if team is None:
-            dispatcher.utter_message(text=say("handoff_nobody", language))
+            dispatcher.utter_message(text=self._contact.nobody_here(language))
             return []
         promise = make_promise(team, self._clock.now())
         dispatcher.utter_message(text=render_promise(promise, language, self._timezone))
@@ -190,9 +197,14 @@ class ActionNotUnderstoodOrArticle(Action):  # type: ignore[misc]
 
 
 def knowledge_actions(
-    knowledge: LiveKnowledge, *, router: Router, clock: Clock, timezone: tzinfo
+    knowledge: LiveKnowledge,
+    *,
+    router: Router,
+    clock: Clock,
+    timezone: tzinfo,
+    contact: CityContact | None = None,
 ) -> list[Action]:
     return [
-        ActionServiceQuestion(knowledge, router, clock=clock, timezone=timezone),
+        ActionServiceQuestion(knowledge, router, clock=clock, timezone=timezone, contact=contact),
         ActionNotUnderstoodOrArticle(knowledge),
     ]

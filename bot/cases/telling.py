@@ -25,6 +25,8 @@ def describe_lookup(lookup: Lookup, language: str, *, timezone: tzinfo) -> str:
     if isinstance(lookup, NotPublic):
         return say("case_not_public", language, number=lookup.diary_number)
     if isinstance(lookup, Unavailable):
+        if not lookup.transient:  # nothing to ask: "try again later" could never help
+            return say("case_not_searchable", language, number=lookup.diary_number)
         return say("case_unavailable", language, number=lookup.diary_number)
     return describe_case(lookup, language, timezone=timezone)
 

@@ -55,6 +55,9 @@ CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "channel_post", "callback_query", "my_chat_member")
 """``channel_post``: a channel's admin links it to an area by posting a code there."""
+POLL_FAILURES_BEFORE_FAILING = 2
+"""``getUpdates`` failures in a row before the channel counts as failing (one is a blip)."""
+SEND_FAILURES_BEFORE_FAILING = 3
 PRIVATE_SPACING = 1.0  # Telegram: about one message a second to a private chat
 GROUP_SPACING = 3.0  # and twenty a minute to a group
 
@@ -92,6 +95,8 @@ class TelegramChannel:
         self._poll_timeout = poll_timeout
         self._webhook_url = webhook_url
         self._webhook_secret = webhook_secret
+        self._problem: str | None = "not signed in to the Bot API yet"
+        self._poll_failures = 0
         self._updates_request = HTTPXRequest(connection_pool_size=2, read_timeout=poll_timeout + 10)
         request = HTTPXRequest(connection_pool_size=20, read_timeout=10, write_timeout=10)
         self._bot = TelegramBot(
@@ -108,9 +113,24 @@ class TelegramChannel:
     def is_webhook(self) -> bool:
         return self._webhook_url is not None
 
+    @property
+    def problem(self) -> str | None:
+        """Why the channel does not work now (not signed in, the webhook not set, polling or
+        sending failing again and again); None when it works. No resident text in it."""
+        if self._problem is not None:
+            return self._problem
+        return self.transport.problem
+
     async def start(self) -> None:
         """Meet the Bot API (``getMe``), announce the commands, and set or drop the webhook."""
-        await self._bot.initialize()
+        try:
+            await self._bot.initialize()
+        except InvalidToken:
+            self._problem = "the Bot API rejected the token"
+            raise
+        except TelegramError as exc:
+            self._problem = f"cannot reach the Bot API ({_reason(exc)})"
+            raise
         log.info("telegram: signed in as @%s", self._bot.username)
         for language in LANGUAGES:
             commands = [
@@ -127,14 +147,20 @@ class TelegramChannel:
             except TelegramError as exc:  # nice to have; never a reason not to start
                 log.warning("telegram: could not set the %s commands: %s", language, exc)
         if self._webhook_url:
-            await self._bot.set_webhook(
-                self._webhook_url,
-                secret_token=self._webhook_secret,
-                allowed_updates=list(ALLOWED_UPDATES),
-            )
+            self._problem = "the webhook is not set yet"
+            try:
+                await self._bot.set_webhook(
+                    self._webhook_url,
+                    secret_token=self._webhook_secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+            except TelegramError as exc:
+                self._problem = f"the webhook could not be set ({_reason(exc)})"
+                raise
             log.info("telegram: webhook set")
         else:
             await self._bot.delete_webhook(drop_pending_updates=False)
+        self._problem = None
 
     async def stop(self) -> None:
         await self._bot.shutdown()
@@ -148,6 +174,7 @@ class TelegramChannel:
                 batch = await self._get_updates(offset)
             except Conflict as exc:
                 log.warning("telegram: %s; trying again in 5 s", exc)
+                self._problem = f"another process takes this bot's updates ({_reason(exc)})"
                 await asyncio.sleep(5)
                 continue
             except RetryAfter as exc:
@@ -155,13 +182,20 @@ class TelegramChannel:
                 continue
             except InvalidToken:
                 log.error("telegram: the token was rejected; polling stops")
+                self._problem = "the Bot API rejected the token"
                 raise
             except TelegramError as exc:
                 log.warning("telegram: getUpdates failed (%s); retrying in %.0f s", exc, pause)
+                self._poll_failures += 1
+                if self._poll_failures >= POLL_FAILURES_BEFORE_FAILING:
+                    self._problem = (
+                        f"getUpdates failed {self._poll_failures} times in a row ({_reason(exc)})"
+                    )
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
                 continue
             pause = 1.0
+            self._poll_failures, self._problem = 0, None
             inbounds = []
             for raw in batch:
                 inbound = inbound_from_update(raw)
@@ -250,10 +284,19 @@ class TelegramTransport:
         self._request = request
         self._spacing = spacing
         self._url = url
+        self._failures = 0
+        self._last_failure = ""
         self._document_url = url.rsplit("/", 1)[0] + "/sendDocument"
 
     def spacing(self, chat_id: int) -> float:
         return self._spacing.private if chat_id > 0 else self._spacing.group
+
+    @property
+    def problem(self) -> str | None:
+        """Sends keep failing on the Bot API's side (network, 5xx); None once one passes."""
+        if self._failures < SEND_FAILURES_BEFORE_FAILING:
+            return None
+        return f"sending failed {self._failures} times in a row ({self._last_failure})"
 
     async def send(
         self, chat_id: int, text: str, *, buttons: Sequence[Sequence[Button]] | None = None
@@ -302,7 +345,10 @@ class TelegramTransport:
                 raise ChatUnreachable(str(exc)) from exc
             raise MessageRejected(str(exc)) from exc
         except (NetworkError, TelegramError) as exc:
+            self._failures += 1
+            self._last_failure = _reason(exc)
             raise DeliveryFailed(str(exc)) from exc
+        self._failures = 0
         message_id = message.get("message_id") if isinstance(message, dict) else None
         return message_id if isinstance(message_id, int) else None
 
@@ -372,6 +418,11 @@ def _optional_text(value: object) -> str | None:
     if value is not None and not isinstance(value, str):
         raise TypeError(f"expected text, got {type(value).__name__}")
     return value
+
+
+def _reason(exc: TelegramError) -> str:
+    """The Bot API's own words for a failure (its descriptions hold no message text)."""
+    return f"{type(exc).__name__}: {exc}"[:160]
 
 
 def _seconds(retry_after: int | timedelta) -> float:

@@ -115,6 +115,27 @@ CASES: Final[dict[str, dict[str, str]]] = {
             "the case {number}. Please try again in a moment."
         ),
     },
+    # No decision system is configured: the city's own decision search, from the service
+    # reference data (topic ``decisions_and_diary_numbers``).
+    "case_not_searchable": {
+        "fi": (
+            "Tämä palvelu ei voi hakea asiaa {number}: se ei ole tänne kirjattujen asioiden "
+            "joukossa, eikä palvelua ole yhdistetty kaupungin päätösjärjestelmään. Asiaa voi "
+            "etsiä kaupungin päätöshausta: https://paatokset.hel.fi/fi/asia"
+        ),
+        "sv": (
+            "Den här tjänsten kan inte söka fram ärendet {number}: det finns inte bland de "
+            "ärenden som registrerats här, och tjänsten är inte kopplad till stadens "
+            "beslutssystem. Du kan söka ärendet i stadens beslutssökning: "
+            "https://paatokset.hel.fi/sv/arende"
+        ),
+        "en": (
+            "This service cannot look up the case {number}: it is not among the cases "
+            "registered here, and the service is not connected to the city's decision system. "
+            "You can search for it in the city's decision search: "
+            "https://paatokset.hel.fi/en/case"
+        ),
+    },
     "case_ask_number": {
         "fi": (
             "Minkä asian tilanteen haluat tietää? Kirjoita asian diaarinumero, esimerkiksi "

@@ -96,9 +96,10 @@ CONVERSATION: Final[dict[str, dict[str, str]]] = {
         "en": "What can I ask?",
     },
     "something_went_wrong": {
-        "fi": ("Jokin meni vikaan meidän päässämme. Viestisi on tallessa, ja palaamme asiaan."),
-        "sv": "Något gick fel hos oss. Ditt meddelande är sparat och vi återkommer.",
-        "en": "Something went wrong on our side. Your message is saved and we will get back "
-        "to you.",
+        # Who answers, and by when, follows when a team can take the conversation; nothing
+        # here may promise an answer that nobody is there to give.
+        "fi": "Jokin meni vikaan meidän päässämme. Viestisi on tallessa.",
+        "sv": "Något gick fel hos oss. Ditt meddelande är sparat.",
+        "en": "Something went wrong on our side. Your message is saved.",
     },
 }

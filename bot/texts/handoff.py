@@ -9,17 +9,22 @@ __all__ = ["HANDOFF"]
 HANDOFF: Final[dict[str, dict[str, str]]] = {
     "handoff_nobody": {
         "fi": (
-            "Valitettavasti en voi juuri nyt välittää viestiäsi kenellekään. Voit ottaa "
-            "yhteyttä kaupungin neuvontaan tai yrittää myöhemmin uudelleen."
+            "Täällä ei ole ketään, joka voisi ottaa keskustelun hoitaakseen, joten viestisi ei "
+            "mene kenellekään eteenpäin. Kaupungin yhteystiedot löydät täältä: {url}"
         ),
         "sv": (
-            "Tyvärr kan jag inte skicka ditt meddelande vidare till någon just nu. Du kan "
-            "kontakta stadens rådgivning eller försöka igen senare."
+            "Här finns ingen som kan ta över samtalet, så ditt meddelande går inte vidare till "
+            "någon. Stadens kontaktuppgifter hittar du här: {url}"
         ),
         "en": (
-            "I'm sorry, I cannot pass your message to anyone right now. You can contact the "
-            "city's advice service or try again later."
+            "There is no one here who can take this conversation over, so your message is not "
+            "passed on to anyone. You can find the city's contact details here: {url}"
         ),
+    },
+    "handoff_nobody_phone": {
+        "fi": "Puhelin: {phone}",
+        "sv": "Telefon: {phone}",
+        "en": "Phone: {phone}",
     },
     "with_people": {
         "fi": "Viestisi on kaupungin työntekijöillä, ja he vastaavat tässä keskustelussa.",
