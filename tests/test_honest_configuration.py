@@ -23,7 +23,7 @@ from tests.fakes.ahjo import FakeAhjo
 from tests.fakes.telegram import FakeTelegram
 from tests.support.admin import serving
 from tests.support.city import city_topics
-from tests.support.running import bot_settings, running_bot
+from tests.support.running import bot_settings, new_secret_key, running_bot
 
 UNKNOWN_CASE = "HEL 2099-123456"
 DECISION_SEARCH = {
@@ -200,7 +200,7 @@ async def test_healthz_answers_503_only_when_the_database_does_not_answer(
         telegram=None,
         telegram_mode="off",
         clock=clock,
-        secret_key="k" * 48,
+        secret_key=new_secret_key(),
         health=Health(database=database, clock=clock),
     )
     try:
