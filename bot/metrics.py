@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 __all__ = ["BotMetrics"]
 
@@ -15,6 +15,7 @@ class BotMetrics:
     updates_handled: Counter
     outbox_delivered: Counter
     handling_seconds: Histogram
+    sender_active: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> BotMetrics:
@@ -42,5 +43,10 @@ class BotMetrics:
                 "Time to understand one update and decide the answer.",
                 registry=registry,
                 buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            ),
+            sender_active=Gauge(
+                "talkkari_sender_active",
+                "1 while this process is the one that sends (holds the sending role), else 0.",
+                registry=registry,
             ),
         )
