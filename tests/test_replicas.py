@@ -81,6 +81,8 @@ async def test_two_replicas_send_a_notice_as_one_bot_and_survive_the_senders_kil
                     telegram_mode="webhook",
                     webhook_url="https://talkkari.example.fi/telegram/webhook",
                     webhook_secret="replica-test-secret",
+                    # The default: a new holder of the sending role frees every lease anyway.
+                    outbox_lease_seconds="60",
                 )
                 for _ in range(2)
             ]
