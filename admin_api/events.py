@@ -12,8 +12,10 @@ the newest event, or after ``Last-Event-ID`` when a client reconnects (browsers 
 themselves), so nothing is missed across a reconnect — on whichever replica.
 
 How it reads: the table, in id order, in a short session per read (no session is held while
-waiting), after this process's :class:`~routing.events.InboxBell` rings or every
-:data:`POLL_SECONDS` otherwise, which is how other replicas' events arrive. On PostgreSQL ids
+waiting), after this process's :class:`~routing.events.InboxBell` rings — for every commit that
+wrote events, in this process or (through PostgreSQL's ``NOTIFY``) another replica — or
+every :data:`BELL_POLL_SECONDS` in case a ring was missed; every :data:`POLL_SECONDS`
+without a bell. On PostgreSQL ids
 are taken when a transaction writes and become visible when it commits, which need not be in
 id order: an id skipped over is looked for again for :data:`LATE_SECONDS`, and such a late
 event is sent without an ``id:`` line, so a reconnect still resumes after the newest one.
@@ -46,6 +48,7 @@ from admin_api.errors import PROBLEM_JSON
 from store import InboxEvent, Official
 
 __all__ = [
+    "BELL_POLL_SECONDS",
     "LATE_SECONDS",
     "MAX_STREAM_SECONDS",
     "POLL_SECONDS",
@@ -57,7 +60,9 @@ __all__ = [
 router = APIRouter(tags=["inbox"])
 
 POLL_SECONDS = 0.25
-"""The longest wait between two reads of the table when this process's bell does not ring."""
+"""The longest wait between two reads of the table without a bell."""
+BELL_POLL_SECONDS = 5.0
+"""The longest wait between two reads of the table when the bell does not ring."""
 LATE_SECONDS = 10.0
 """How long an id skipped over is waited for (a transaction that took it may still commit)."""
 MAX_STREAM_SECONDS = 300.0
@@ -217,6 +222,6 @@ def _sse(event: InboxEvent, *, late: bool) -> ServerSentEvent:
 
 async def _wait(context: AdminContext) -> None:
     if context.bell is not None:
-        await context.bell.wait(POLL_SECONDS)
+        await context.bell.wait(BELL_POLL_SECONDS)
     else:
         await asyncio.sleep(POLL_SECONDS)

@@ -17,8 +17,12 @@ with SIGKILL when half the recipients have the notice, and restarted at once. It
 the restart; its duplicates are the sends the dead process had under way (at most the sender's
 ``crash_window``); losses are still 0.
 
+With ``--replicas 2`` (PostgreSQL): the same fan-out by two ``talkkari run`` processes on one
+database, the fake enforcing Telegram's 30/s for both together; the rate is over all replicas
+(one holds the sending role and paces for both), 429s should stay 0.
+
     python bench/fanout.py [--quick] [--database sqlite|postgresql|both] [--subscribers N]
-                           [--no-crash]
+                           [--no-crash] [--replicas N]
 
 The last line of output is ``fanout: <achieved ÷ configured rate>`` (with ``both``,
 PostgreSQL's).
@@ -166,6 +170,55 @@ async def bench_crash(kind: str, url: str, subscribers: int, rate: float) -> Fig
         await database.dispose()
 
 
+async def bench_replicas(url: str, subscribers: int, rate: float, replicas: int) -> Figures:
+    """The fan-out by ``replicas`` ``talkkari run`` processes sharing one PostgreSQL database."""
+    chats = range(FIRST_CHAT, FIRST_CHAT + subscribers)
+    database = Database(url)
+    logs = Path(tempfile.mkdtemp(prefix="fanout-replicas-"))
+    processes: list[BotProcess] = []
+    try:
+        for start in range(0, len(chats), 5_000):
+            await add_subscribers(database, chats[start : start + 5_000], KALLIO)
+        await add_group(database, GROUP, KALLIO)
+        with FakeTelegram(limits=TelegramLimits()) as telegram:
+            for number in range(replicas):
+                env = process_env(
+                    url,
+                    telegram,
+                    send_rate=str(rate),
+                    telegram_chat_spacing="1",
+                    telegram_group_spacing="3",
+                    telegram_mode="webhook",
+                    webhook_url="https://talkkari.example.fi/telegram/webhook",
+                    webhook_secret="fanout-bench-secret",
+                    # The default: a new holder of the sending role frees every lease anyway.
+                    outbox_lease_seconds="60",
+                )
+                processes.append(BotProcess(env, logs / f"replica-{number}.log"))
+                processes[-1].start()
+            await telegram.wait_for_calls("setWebhook", replicas, timeout=120)
+            [notice_id] = await add_notices(database, 1, KALLIO)
+            await until_notice_state(
+                database, notice_id, "sent", within=90 + 4 * subscribers / rate
+            )
+            await asyncio.sleep(1)  # room for a late duplicate
+            for process in processes:
+                process.terminate()
+            started = await sending_started(database, notice_id)
+            return figures(
+                f"postgresql, {replicas} replicas",
+                chats,
+                telegram.sent(),
+                started=started,
+                rate=rate,
+                rejected=telegram.rejected_429,
+            )
+    finally:
+        for process in processes:
+            process.ensure_stopped()
+        await database.dispose()
+
+
 def report(results: list[Figures]) -> str:
     lines = []
     for figures in results:
@@ -186,6 +239,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--subscribers", type=int, default=None)
     parser.add_argument("--rate", type=float, default=25.0, help="the sender's send_rate")
     parser.add_argument("--no-crash", action="store_true", help="skip the kill -9 variant")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="with 2 or more: that many talkkari run processes on PostgreSQL share the fan-out",
+    )
     return parser.parse_args(argv)
 
 
@@ -194,6 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     quiet_logs(QUIET_LOGGERS)
     subscribers = arguments.subscribers or (500 if arguments.quick else 10_000)
     results = []
+    if arguments.replicas > 1:
+        with fresh_database("postgresql") as url:
+            results.append(
+                asyncio.run(bench_replicas(url, subscribers, arguments.rate, arguments.replicas))
+            )
+        print(report(results), flush=True)
+        return 0
     for kind in database_kinds(arguments.database):
         with fresh_database(kind) as url:
             results.append(asyncio.run(bench_database(kind, url, subscribers, arguments.rate)))

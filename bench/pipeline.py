@@ -11,6 +11,9 @@ real HTTP, no flood limits) and get the same load:
 The pipeline runs with ``send_rate`` far above Telegram's ~30 messages/s, so what is measured is
 the pipeline's own capacity (polling, storing, dialogue, outbox, sender), not Telegram's limit.
 
+Then **idle**: a ``talkkari run`` process left alone (``bench/idle.py``): its threads' wake-ups
+a second (goal: a few) and, on PostgreSQL, the database transactions a second it causes.
+
     python bench/pipeline.py [--quick] [--database sqlite|postgresql] [--messages N]
 
 The last line of output is ``pipeline: <pipeline updates/s ÷ baseline updates/s>``.
@@ -41,6 +44,7 @@ from telegram.ext import (
 )
 
 from bench.common import bench_parser, fresh_database, percentile, quiet_logs
+from bench.idle import IdleFigures, measure_idle
 from tests.fakes.telegram import FakeTelegram
 from tests.support.running import TELEGRAM_PACING, bot_settings, running_bot
 
@@ -210,7 +214,9 @@ async def _call(bench: Callable[[FakeTelegram], Awaitable[Figures]], fake: FakeT
 # --------------------------------------------------------------------------- output
 
 
-def report(plan: Plan, database: str, base: Figures, ours: Figures) -> str:
+def report(
+    plan: Plan, database: str, base: Figures, ours: Figures, idle: IdleFigures | None = None
+) -> str:
     ratio = ours.updates_per_second / base.updates_per_second
     rows = [
         ("baseline (PTB echo)", base),
@@ -237,6 +243,17 @@ def report(plan: Plan, database: str, base: Figures, ours: Figures) -> str:
                 f"note: {plan.paced_rate:g} updates/s is not well under the {name.split()[0]}'s "
                 f"capacity ({figures.updates_per_second:.0f}/s): its latency includes queueing"
             )
+    if idle is not None:
+        queries = (
+            f", {idle.transactions_per_second:.2f} database transactions/s"
+            if idle.transactions_per_second is not None
+            else ""
+        )
+        lines += [
+            "",
+            f"idle wake-ups: {idle.wakeups_per_second:.1f}/s over {idle.seconds:.0f} s, all "
+            f"threads (main thread {idle.main_thread_per_second:.1f}/s){queries}",
+        ]
     lines += [
         "",
         f"pipeline/baseline updates/s: {ratio:.2f}   (goal: at least 0.50)",
@@ -271,10 +288,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pipeline: Kaupunkitalkkari on {arguments.database}, N = {plan.messages} …", flush=True)
     with fresh_database(arguments.database) as url:
         ours = run_against_fake(lambda fake: pipeline(fake, plan, url))
+    print(f"idle: talkkari run on {arguments.database}, left alone …", flush=True)
+    with fresh_database(arguments.database) as url:
+        idle = asyncio.run(measure_idle(url, 5.0 if arguments.quick else 15.0))
     leftover = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
     if leftover:
         print(f"warning: threads still running: {', '.join(leftover)}", file=sys.stderr)
-    print(report(plan, arguments.database, base, ours), flush=True)
+    print(report(plan, arguments.database, base, ours, idle), flush=True)
     return 0
 
 

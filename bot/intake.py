@@ -33,6 +33,7 @@ from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
 from store import Clock, Database, InboundUpdate, insert_new
+from store.notify import INBOUND, notify
 from store.queues import chat_heads, one_of
 
 __all__ = ["Intake"]
@@ -96,6 +97,10 @@ class Intake:
             query = query.with_for_update(skip_locked=True, of=InboundUpdate)
         return query
 
+    def wake(self) -> None:
+        """Tell the intake there are new stored updates (another replica's, say)."""
+        self._wake.set()
+
     async def record(self, inbound: Inbound) -> bool:
         """Store ``inbound`` unless it is stored already; True when it was new.
 
@@ -129,6 +134,8 @@ class Intake:
         )
         async with self._db.transaction() as session:
             result = await session.execute(statement)
+            if getattr(result, "rowcount", 0):
+                await notify(session, INBOUND)  # the intake of whichever replica is free
         new = int(getattr(result, "rowcount", 0) or 0)
         channel = inbounds[0].channel
         self._metrics.updates_received.labels(channel, "true").inc(new)

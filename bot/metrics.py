@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 __all__ = ["NOTICE_OUTCOMES", "BotMetrics"]
 
@@ -23,6 +23,7 @@ class BotMetrics:
     notice_deliveries: Counter
     rate_limited: Counter
     retry_after_seconds: Histogram
+    sender_active: Gauge
 
     def notice_delivery(self, notice_id: int | None, outcome: str) -> None:
         """Count one delivery attempt of an area notice (nothing for other rows)."""
@@ -89,6 +90,11 @@ class BotMetrics:
                     buckets=(1, 2, 5, 10, 20, 30, 60, 120, 300),
                 ),
                 ("telegram",),
+            ),
+            sender_active=Gauge(
+                "talkkari_sender_active",
+                "1 while this process is the one that sends (holds the sending role), else 0.",
+                registry=registry,
             ),
         )
 

@@ -1,4 +1,4 @@
-"""The ports through which the bot reaches a channel."""
+"""The ports through which the bot reaches a channel, and the role of the one sender."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from store.outbox import Button
 
-__all__ = ["Button", "DocumentTransport", "Transport"]
+__all__ = ["Button", "DocumentTransport", "SendingRole", "Transport"]
 
 
 class Transport(Protocol):
@@ -38,3 +38,18 @@ class DocumentTransport(Protocol):
     async def send_document(
         self, chat_id: int, *, filename: str, content: bytes, caption: str | None = None
     ) -> int | None: ...
+
+
+class SendingRole(Protocol):
+    """Held by one process at a time among all that share a database: the one that sends.
+
+    ``try_take`` returns True when this process holds the role (raising when the database
+    cannot be reached); ``until_lost`` returns once it no longer does (its hold on the role
+    broke); ``give_up`` hands it over. Implemented in :mod:`store.roles` on PostgreSQL.
+    """
+
+    async def try_take(self) -> bool: ...
+
+    async def until_lost(self) -> None: ...
+
+    async def give_up(self) -> None: ...

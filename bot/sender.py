@@ -2,14 +2,23 @@
 
 Rows are claimed with a lease, a batch at a time in one statement, and queued here until a
 send is free; a sender that dies mid-send leaves them to be retried once the lease runs out.
-On PostgreSQL claims use ``FOR UPDATE SKIP LOCKED`` so replicas never claim the same row. The
-one duplicate a crash can cause is a message Telegram accepted just before the process died,
-before we could record it: Telegram has no idempotency key.
+The one duplicate a crash can cause is a message Telegram accepted just before the process
+died, before we could record it: Telegram has no idempotency key.
+
+Telegram's limits are the bot's, not a process's: with replicas on PostgreSQL only the process
+that holds the sending role (:class:`bot.ports.SendingRole`, an advisory lock) sends, so its
+pacing — the overall rate, each chat's spacing, a 429's pause — is everyone's. The others stand
+by and try for the role every ``standby_seconds``; the lock frees when its holder's connection
+closes, also on a kill -9. Whoever takes the role knows that nobody else sends, so it frees
+every lease at once (a dead holder's claimed rows go out now, not when their leases run out)
+and waits ``handover_pause`` first (the previous holder may have just written to a chat).
+Claims still use ``FOR UPDATE SKIP LOCKED``: should two ever send, they never share a row.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -27,6 +36,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    func,
     or_,
     select,
     update,
@@ -41,7 +51,7 @@ from bot.errors import (
 )
 from bot.metrics import BotMetrics
 from bot.pacing import Pacer
-from bot.ports import Button, Transport
+from bot.ports import Button, SendingRole, Transport
 from bot.privacy import EXPORT_FILENAME, export_file, send_file
 from store import AreaChannel, AreaSubscription, Clock, Conversation, Database, OutboxMessage
 from store.queues import chat_heads, one_of
@@ -68,6 +78,13 @@ class SenderPolicy:
     first_backoff: float = 1.0
     max_backoff: float = 300.0
     idle_poll_seconds: float = 1.0
+    """How long an idle sender waits before looking at the outbox unasked (the doorbell and,
+    on PostgreSQL, ``NOTIFY`` wake it for new rows; its own retries it wakes up for)."""
+    standby_seconds: float = 2.0
+    """How often a standby tries for the sending role."""
+    handover_pause: float = 0.0
+    """How long a new holder of the sending role waits before its first send: the longest
+    spacing between two messages to a chat."""
 
     @property
     def crash_window(self) -> int:
@@ -111,8 +128,10 @@ class Sender:
         metrics: BotMetrics,
         policy: SenderPolicy | None = None,
         doorbell: asyncio.Event | None = None,
+        role: SendingRole | None = None,
     ) -> None:
-        """``doorbell`` is set by whoever adds to the outbox, to wake the sender at once."""
+        """``doorbell`` is set by whoever adds to the outbox, to wake the sender at once.
+        With a ``role`` (replicas on PostgreSQL) :meth:`run` sends only while it holds it."""
         self._db = database
         self._transports = dict(transports)
         self._clock = clock
@@ -130,23 +149,86 @@ class Sender:
         self._recording: asyncio.Task[None] | None = None
         self._writing = 0
         """Delivered rows in the outcome write under way."""
+        self._role = role
+        self._next_due: float | None = None
+        """When (``time.monotonic()``) the earliest retry this sender knows of is due."""
 
     def wake(self) -> None:
         """Tell the sender there is something new in the outbox."""
         self._wake.set()
 
     async def release_abandoned_leases(self) -> None:
-        """Make rows leased by a dead process claimable now (SQLite: only this process sends)."""
+        """Make rows of this sender's channels leased by a dead process claimable now: only
+        when no other process sends them (SQLite; the holder of the sending role)."""
+        now = self._clock.now()
         async with self._db.transaction() as session:
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.status == "pending", OutboxMessage.leased_until.is_not(None))
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.leased_until.is_not(None),
+                    OutboxMessage.channel.in_(self._transports),
+                )
                 .values(leased_until=None)
             )
+            # Retries a previous sender set for later: wake up for them, not at the next poll.
+            later = await session.scalar(
+                select(func.min(OutboxMessage.next_attempt_at)).where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel.in_(self._transports),
+                    OutboxMessage.next_attempt_at > now,
+                )
+            )
+        if later is not None:
+            self._due_in((later - now).total_seconds())
+
+    def _due_in(self, seconds: float) -> None:
+        due = time.monotonic() + max(0.0, seconds)
+        self._next_due = due if self._next_due is None else min(self._next_due, due)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop`` is set; then finish the sends in flight and return."""
-        released = not self._db.is_sqlite
+        """Deliver until ``stop`` is set; then finish the sends in flight and return.
+
+        With a role: stand by until this process holds it, send while it does, and hand it
+        over on ``stop`` once what was sent is recorded."""
+        if self._role is None:
+            self._metrics.sender_active.set(1)
+            try:
+                await self._send_until(stop, release=self._db.is_sqlite)
+            finally:
+                self._metrics.sender_active.set(0)
+            return
+        while not stop.is_set():
+            try:
+                holding = await self._role.try_take()
+            except Exception as exc:  # the database is away: stand by and try again
+                log.warning("the sender cannot reach the database for its role: %s", exc)
+                holding = False
+            if not holding:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self._policy.standby_seconds)
+                continue
+            log.info("this process holds the sending role: it sends for every replica")
+            self._metrics.sender_active.set(1)
+            lost = asyncio.create_task(self._role.until_lost(), name="sending role")
+            ending = asyncio.Event()
+            watch = asyncio.create_task(_set_when_first(ending, stop, lost))
+            try:
+                self._pacer.pause(self._policy.handover_pause)
+                await self._send_until(ending, release=True)
+            finally:
+                self._metrics.sender_active.set(0)
+                watch.cancel()
+                lost.cancel()
+                await asyncio.gather(watch, lost, return_exceptions=True)
+                # Only now, with every send recorded: the next holder frees all leases.
+                await asyncio.shield(self._role.give_up())
+            if not stop.is_set():
+                log.warning("this process lost the sending role; standing by")
+
+    async def _send_until(self, stop: asyncio.Event, *, release: bool) -> None:
+        """The sending loop: claim, send, record, until ``stop``; then wind up."""
+        released = not release
         claim = True  # something may be due: at the start, on the doorbell, after a quiet poll
         try:
             while not stop.is_set():
@@ -158,6 +240,8 @@ class Sender:
                     if not released:
                         await self.release_abandoned_leases()
                         released = True
+                    if self._next_due is not None and self._next_due <= time.monotonic():
+                        self._next_due, claim = None, True  # a retry is due
                     if self._pacer.paused_for() > 0:
                         # During a 429 pause the queued rows' leases would run out waiting.
                         claim = await self._unclaim_queued() or claim
@@ -249,13 +333,23 @@ class Sender:
         ]
         try:
             done, _ = await asyncio.wait(
-                waits, timeout=self._policy.idle_poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                waits, timeout=self._idle_timeout(), return_when=asyncio.FIRST_COMPLETED
             )
         finally:
             for waiter in waits:
                 waiter.cancel()
         self._pacer.forget_idle_chats()
         return not done
+
+    def _idle_timeout(self) -> float:
+        """The poll, or sooner: when a 429's pause ends or a known retry is due."""
+        timeout = self._policy.idle_poll_seconds
+        paused = self._pacer.paused_for()
+        if paused > 0:
+            timeout = min(timeout, paused)
+        if self._next_due is not None:
+            timeout = min(timeout, max(0.0, self._next_due - time.monotonic()))
+        return timeout
 
     def _claim_query(self) -> Update:
         """Lease the due rows at the head of their chat's queue, most urgent first, and return
@@ -455,6 +549,7 @@ class Sender:
         )
         self._metrics.outbox_delivered.labels(row.channel, "retry").inc()
         self._metrics.notice_delivery(row.notice_id, "retry")
+        self._due_in(after)
         self._record_soon()
 
     def _record_soon(self) -> None:
@@ -587,6 +682,18 @@ _RETRY = (
         attempts=bindparam("attempts"),
     )
 )
+
+
+async def _set_when_first(
+    event: asyncio.Event, stop: asyncio.Event, lost: asyncio.Task[None]
+) -> None:
+    """Set ``event`` once ``stop`` is set or ``lost`` ends."""
+    waiting = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({waiting, lost}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+    event.set()
 
 
 def _buttons(stored: dict[str, object] | None) -> tuple[tuple[Button, ...], ...] | None:

@@ -2,7 +2,8 @@
 
 Events are rows (``inbox_events``), written in the transaction of the change they tell of, so
 an inbox on any replica reads them in order and resumes after a reconnect. ``InboxBell`` wakes
-this process's listeners as soon as a change commits; other replicas' listeners poll.
+this process's listeners as soon as a change commits; on PostgreSQL every replica's bell rings
+too (``NOTIFY``, see :mod:`store.notify`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import InboxEvent
+from store.notify import INBOX, notify
 
 __all__ = ["EVENT_KINDS", "InboxBell", "publish"]
 
@@ -53,6 +55,7 @@ async def publish(
             at=at,
         )
     )
+    await notify(session, INBOX)
 
 
 class InboxBell:

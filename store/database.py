@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -40,7 +40,12 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.doorbells: dict[str, list[Callable[[], None]]] = {}
+        """Topic → what rings in this process when a transaction that notified it commits
+        (:func:`store.notify.notify`; on PostgreSQL the listener rings them, for every replica)."""
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={"doorbells": self.doorbells}
+        )
         # SQLite has one writer at a time; taking turns here beats its busy-wait back-off.
         self._write_turn = asyncio.Lock() if self.is_sqlite else None
 
@@ -60,6 +65,11 @@ class Database:
             return
         async with self._write_turn, self.sessions() as session, session.begin():
             yield session
+
+    def on_notify(self, topic: str, handler: Callable[[], None]) -> None:
+        """Call ``handler`` when a transaction of this process that notified ``topic`` commits
+        (on SQLite; on PostgreSQL a :class:`store.notify.Listener` calls it for every replica's)."""
+        self.doorbells.setdefault(topic, []).append(handler)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

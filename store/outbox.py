@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import OutboxMessage
+from store.notify import OUTBOX, notify
 
 __all__ = [
     "MAX_TEXT_LENGTH",
@@ -106,12 +107,14 @@ def outbox_rows(
 
 
 async def enqueue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Write outbox rows (from :func:`outbox_rows`) in ``session``'s transaction."""
+    """Write outbox rows (from :func:`outbox_rows`) in ``session``'s transaction; the sender
+    is woken when it commits."""
     if rows:
         # render_nulls: one executemany (else rows are split where their None keys differ)
         await session.execute(
             insert(OutboxMessage).execution_options(render_nulls=True), list(rows)
         )
+        await notify(session, OUTBOX)  # the sender, on whichever replica, hears of them
 
 
 async def enqueue_text(session: AsyncSession, **row: Any) -> None:

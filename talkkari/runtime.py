@@ -43,7 +43,9 @@ from knowledge.retrieval import KnowledgeBase, LiveKnowledge
 from routing import InboxBell, Router, TeamInfo, make_promise
 from routing.sla import SlaWatch
 from store import Clock, Database, SystemClock, Team, upgrade
+from store.notify import INBOUND, INBOX, OUTBOX, Listener
 from store.retention import RetentionJob
+from store.roles import AdvisoryRole
 from talkkari.explain import routing_explainer
 from talkkari.health import Health
 from talkkari.http import build_http_app
@@ -56,6 +58,9 @@ __all__ = ["Runtime", "serve"]
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 10.0
+QUIET_POLL_SECONDS = 30.0
+"""How long the intake and the sender wait unasked when idle on PostgreSQL, where ``NOTIFY``
+wakes them (a safety net: a notification is lost while the listener reconnects)."""
 
 
 @dataclass
@@ -84,6 +89,8 @@ class Runtime:
     """The service articles answered from; swap them with ``knowledge.replace``."""
     knowledge_reload: KnowledgeReload
     """Lays the versions officials saved over the pack in ``knowledge``, and keeps it so."""
+    listener: Listener | None = None
+    """PostgreSQL: hears other replicas' ``NOTIFY`` and rings this process's doorbells."""
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -158,6 +165,8 @@ class Runtime:
         )
         outbox_doorbell = asyncio.Event()
         transports: dict[str, Transport] = dict(extra_transports or {})
+        # SQLite: one process, whose doorbells ring in memory; PostgreSQL: NOTIFY rings them.
+        idle_poll = 1.0 if database.is_sqlite else QUIET_POLL_SECONDS
         intake = Intake(
             database,
             dialogue,
@@ -166,6 +175,7 @@ class Runtime:
             clock=clock,
             metrics=metrics,
             on_answer=outbox_doorbell.set,
+            idle_poll_seconds=idle_poll,
         )
         telegram = None
         if settings.telegram_token is not None:
@@ -190,9 +200,16 @@ class Runtime:
             clock=clock,
             metrics=metrics,
             policy=SenderPolicy(
-                rate=settings.send_rate, lease_seconds=settings.outbox_lease_seconds
+                rate=settings.send_rate,
+                lease_seconds=settings.outbox_lease_seconds,
+                idle_poll_seconds=idle_poll,
+                handover_pause=max(settings.telegram_chat_spacing, settings.telegram_group_spacing),
             ),
             doorbell=outbox_doorbell,
+            # Replicas that send the same channels elect one sender among them.
+            role=None
+            if database.is_sqlite
+            else AdvisoryRole(database, "talkkari sender: " + ",".join(sorted(transports))),
         )
         watcher = CaseWatcher(
             database,
@@ -217,6 +234,9 @@ class Runtime:
             on_change=bell.ring,
             on_escalated=operations.escalated,
         )
+        database.on_notify(INBOUND, intake.wake)
+        database.on_notify(OUTBOX, outbox_doorbell.set)
+        database.on_notify(INBOX, bell.ring)
         retention = RetentionJob(database, clock=clock, months=settings.retention_months)
         http = build_http_app(
             database=database,
@@ -263,15 +283,40 @@ class Runtime:
             http=http,
             knowledge=knowledge,
             knowledge_reload=knowledge_reload,
+            listener=None if database.is_sqlite else Listener(database),
         )
 
 
 class _Server(uvicorn.Server):
-    """uvicorn without its own signal handling: the runtime decides when to stop."""
+    """uvicorn without its own signal handling (the runtime decides when to stop), and
+    without its ten ticks a second: it wakes once a second (the ``Date`` header's resolution)
+    and at once when told to exit."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        self._exit_now = asyncio.Event()
+        super().__init__(config)
+
+    @property
+    def should_exit(self) -> bool:
+        return self._exit_now.is_set()
+
+    @should_exit.setter
+    def should_exit(self, value: bool) -> None:
+        if value:
+            self._exit_now.set()
+        else:
+            self._exit_now.clear()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    async def main_loop(self) -> None:
+        ticks = 0
+        while not await self.on_tick(ticks):
+            ticks = (ticks + 10) % 864000  # uvicorn refreshes its headers every tenth tick
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._exit_now.wait(), timeout=1.0)
 
 
 async def serve(
@@ -323,6 +368,11 @@ async def serve(
         )
     )
     workers = [
+        *(
+            [asyncio.create_task(runtime.listener.run(stop), name="listener")]
+            if runtime.listener
+            else []
+        ),
         asyncio.create_task(runtime.intake.run(stop), name="intake"),
         asyncio.create_task(runtime.sender.run(stop), name="sender"),
         asyncio.create_task(runtime.watcher.run(stop), name="case watcher"),

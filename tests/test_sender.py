@@ -88,7 +88,9 @@ async def test_a_failed_text_holds_back_the_chats_later_texts(database: Database
 async def test_two_senders_on_one_database_never_send_a_row_twice(database: Database) -> None:
     if database.is_sqlite:
         pytest.skip("replicas need PostgreSQL; on SQLite one process sends")
-    # More chats than one claim takes (64 rows), so that both replicas find work.
+    # In a deployment only the holder of the sending role sends (tests/test_replicas.py); should
+    # two senders ever claim at once, they still never share a row. More chats than one claim
+    # takes (64 rows), so that both senders find work.
     for chat in range(100):
         await enqueue(database, chat, *(f"{chat}:{n}" for n in range(2)))
     telegram: list[tuple[int, str]] = []
@@ -98,7 +100,7 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(database: Data
         make_sender(database, second, max_in_flight=8),
     )
     assert len(telegram) == len(set(telegram)) == 200
-    assert first.delivered and second.delivered, "both replicas should have taken a share"
+    assert first.delivered and second.delivered, "both senders should have claimed a share"
     async with database.sessions() as session:
         statuses = set((await session.scalars(select(OutboxMessage.status))).all())
     assert statuses == {"sent"}

@@ -43,6 +43,7 @@ from store import (
     insert_new,
     known_language,
 )
+from store.notify import OUTBOX, notify
 from store.outbox import MAX_TEXT_LENGTH, split_text
 
 __all__ = ["NOTICE_PRIORITY", "URGENT_PRIORITY", "NoticeDispatcher", "Recipient"]
@@ -145,6 +146,7 @@ class NoticeDispatcher:
             ).execution_options(render_nulls=True)
             for start in range(0, len(rows), _INSERT_CHUNK):
                 await session.execute(statement, rows[start : start + _INSERT_CHUNK])
+            await notify(session, OUTBOX)  # the replica that sends hears of them
             notice.state = "sending"
             notice.sending_at = now
         log.info("notice %s: %d deliveries queued", notice.id, len(rows))

@@ -140,6 +140,11 @@ class BotProcess:
         return self._process.wait(timeout=timeout)
 
     @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    @property
     def log(self) -> str:
         return self._log_path.read_text(errors="replace")
 
