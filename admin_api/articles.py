@@ -49,6 +49,7 @@ from knowledge.editions import (
     save_edition,
 )
 from store import Membership, Official, Team
+from store.notify import ARTICLES, notify
 
 __all__ = [
     "ArticleEdit",
@@ -450,6 +451,7 @@ async def _save(
         raise Conflict(await _stale(session, context, article_id, base_version)) from None
     except ArticleError as error:
         raise Invalid(Text("article_invalid", problem=str(error)), loc=("body", "text")) from None
+    await notify(session, ARTICLES)  # the other replicas reload
     if context.on_articles_changed is not None:
         after_commit(session, context.on_articles_changed)
     return saved

@@ -35,6 +35,7 @@ from admin_api.pagination import Page, PageDep, fetch_page
 from admin_api.texts import Text
 from knowledge.notices import LANGUAGES, AreaLookup, NamedArea, render_notice
 from store import Notice, NoticeArea, Official, OutboxMessage
+from store.notify import NOTICES, notify
 from store.outbox import MAX_TEXT_LENGTH
 
 __all__ = [
@@ -306,6 +307,7 @@ async def schedule_notice(
     notice.updated_at = context.clock.now()
     notice.version += 1
     await session.flush()
+    await notify(session, NOTICES)  # a notice due now goes out now, not at the next round
     after = await _out(session, areas, notice)
     await record_change(
         session, context, writer, "notice.schedule", object_id=notice.id, before=before, after=after

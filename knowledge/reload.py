@@ -9,7 +9,6 @@ looked — one cheap query — and reloads only then).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from knowledge.articles import Article
@@ -21,6 +20,7 @@ from knowledge.editions import (
 )
 from knowledge.retrieval import KnowledgeBase, LiveKnowledge
 from store import Database
+from store.notify import wait_for_bell
 
 __all__ = ["KnowledgeReload"]
 
@@ -42,6 +42,7 @@ class KnowledgeReload:
         self.live = live
         self._database = database
         self._interval = interval
+        self._wake = asyncio.Event()
         self._seen: tuple[int, int] | None = None
         self._turn = asyncio.Lock()
 
@@ -60,16 +61,20 @@ class KnowledgeReload:
             self.live.replace(_rebuilt(self.live.current, articles))
             log.info("knowledge: %d articles in use (stored versions: %d)", len(articles), seen[0])
 
+    def wake(self) -> None:
+        """Another replica saved an article: look now rather than at the next interval."""
+        self._wake.set()
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Refresh now and every ``interval`` seconds until ``stop`` is set; a failed refresh
-        is logged and the articles in use kept."""
+        """Refresh now, when woken and every ``interval`` seconds until ``stop`` is set; a
+        failed refresh is logged and the articles in use kept."""
         while not stop.is_set():
+            self._wake.clear()
             try:
                 await self.refresh()
             except Exception:
                 log.exception("knowledge: reading the stored articles failed; keeping the last")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self._interval)
+            await wait_for_bell(stop, self._wake, seconds=self._interval)
 
 
 def _rebuilt(knowledge: KnowledgeBase, articles: list[Article]) -> KnowledgeBase:

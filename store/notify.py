@@ -26,14 +26,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from store.database import Database
 
 __all__ = [
+    "ARTICLES",
     "INBOUND",
     "INBOX",
+    "NOTICES",
     "OUTBOX",
     "TOPICS",
     "Listener",
     "dedicated_connection",
     "discard",
     "notify",
+    "wait_for_bell",
 ]
 
 log = logging.getLogger(__name__)
@@ -44,9 +47,24 @@ OUTBOX = "talkkari_outbox"
 """Outbox rows were queued: the sender looks for work."""
 INBOX = "talkkari_inbox"
 """Inbox events were written: open inbox streams read them."""
-TOPICS = (INBOUND, OUTBOX, INBOX)
+NOTICES = "talkkari_notices"
+"""A notice was scheduled: the notice dispatcher looks at once rather than at its next round."""
+ARTICLES = "talkkari_articles"
+"""A service article was saved: every replica reloads its knowledge."""
+TOPICS = (INBOUND, OUTBOX, INBOX, NOTICES, ARTICLES)
 
 _NOTIFY = {topic: text(f"NOTIFY {topic}") for topic in TOPICS}
+
+
+async def wait_for_bell(stop: asyncio.Event, bell: asyncio.Event, *, seconds: float) -> None:
+    """Return when ``stop`` or ``bell`` is set, or after ``seconds``: a worker's idle wait
+    between rounds, woken early by its doorbell."""
+    waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(bell.wait())}
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
 
 
 async def notify(session: AsyncSession, topic: str) -> None:

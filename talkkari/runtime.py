@@ -43,7 +43,7 @@ from knowledge.retrieval import KnowledgeBase, LiveKnowledge
 from routing import InboxBell, Router, TeamInfo, make_promise
 from routing.sla import SlaWatch
 from store import Clock, Database, SystemClock, Team, upgrade
-from store.notify import INBOUND, INBOX, OUTBOX, Listener
+from store.notify import ARTICLES, INBOUND, INBOX, NOTICES, OUTBOX, Listener
 from store.retention import RetentionJob
 from store.roles import AdvisoryRole
 from talkkari.explain import routing_explainer
@@ -58,6 +58,9 @@ __all__ = ["Runtime", "serve"]
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 10.0
+SQLITE_POLL_SECONDS = 5.0
+"""How long the intake and the sender wait unasked when idle on SQLite, where every writer of
+the one process rings their doorbells (a safety net)."""
 QUIET_POLL_SECONDS = 30.0
 """How long the intake and the sender wait unasked when idle on PostgreSQL, where ``NOTIFY``
 wakes them (a safety net: a notification is lost while the listener reconnects)."""
@@ -128,7 +131,7 @@ class Runtime:
         # A bad pack stops the start with one line naming the file (ArticleError, see cli).
         pack = ArticlePack.read(settings.kb_directory)
         knowledge = LiveKnowledge(KnowledgeBase(pack.articles.values()))
-        knowledge_reload = KnowledgeReload(database, pack, knowledge)
+        knowledge_reload = KnowledgeReload(database, pack, knowledge, interval=QUIET_POLL_SECONDS)
         bell = InboxBell()
         privacy = PrivacyNotice(
             url=str(settings.privacy_notice_url) if settings.privacy_notice_url else None,
@@ -166,7 +169,7 @@ class Runtime:
         outbox_doorbell = asyncio.Event()
         transports: dict[str, Transport] = dict(extra_transports or {})
         # SQLite: one process, whose doorbells ring in memory; PostgreSQL: NOTIFY rings them.
-        idle_poll = 1.0 if database.is_sqlite else QUIET_POLL_SECONDS
+        idle_poll = SQLITE_POLL_SECONDS if database.is_sqlite else QUIET_POLL_SECONDS
         intake = Intake(
             database,
             dialogue,
@@ -220,7 +223,11 @@ class Runtime:
         )
         areas = area_registry()
         notices = NoticeDispatcher(
-            database, clock=clock, registry=areas, on_queued=outbox_doorbell.set
+            database,
+            clock=clock,
+            registry=areas,
+            on_queued=outbox_doorbell.set,
+            idle_interval=idle_poll,
         )
 
         def due_for(team: Team, now: datetime) -> datetime | None:
@@ -237,6 +244,8 @@ class Runtime:
         database.on_notify(INBOUND, intake.wake)
         database.on_notify(OUTBOX, outbox_doorbell.set)
         database.on_notify(INBOX, bell.ring)
+        database.on_notify(NOTICES, notices.wake)
+        database.on_notify(ARTICLES, knowledge_reload.wake)
         retention = RetentionJob(database, clock=clock, months=settings.retention_months)
         http = build_http_app(
             database=database,

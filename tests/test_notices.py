@@ -23,6 +23,7 @@ from store import (
     NoticeArea,
     OutboxMessage,
 )
+from store.notify import NOTICES, notify
 from talkkari.runtime import Runtime
 from tests.fakes.telegram import FakeTelegram
 from tests.support.admin import AdminClient, make_official
@@ -333,6 +334,7 @@ async def test_deliveries_of_a_notice_are_unique_per_chat(bot: Runtime) -> None:
         session.add(notice)
     async with bot.database.transaction() as session:
         session.add(NoticeArea(notice_id=notice.id, area=KALLIO))
+        await notify(session, NOTICES)  # as the admin API does when it schedules one
     await until_notice_state(bot.database, notice.id, "sent")
     async with bot.database.transaction() as session:
         again = await bot.notices.recipients(session, [KALLIO])

@@ -1,13 +1,14 @@
 """The notice dispatcher: turns a notice that falls due into one outbox row per recipient.
 
-Every second it claims the scheduled notices whose ``publish_at`` has come (on PostgreSQL with
-``FOR UPDATE SKIP LOCKED``, so replicas take different notices and an admin's edit or cancel
-waits for, or is waited for by, the claim). For each notice, in one transaction, it moves the
-notice to ``sending`` and inserts a delivery per chat — every active conversation subscribed to
-one of the notice's areas or an area related to it (a district and its postal codes), once, in
-the resident's language, and every active group or channel linked to one of the areas, in the
-group's language. The outbox's unique index on (notice, channel, chat) makes the insert
-idempotent. The sender then delivers the rows like any other, paced, urgent ones first.
+Every two seconds while notices wait (at once when one is scheduled) it claims the ones whose
+``publish_at`` has come (on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so replicas take
+different notices and an admin's edit or cancel waits for, or is waited for by, the claim).
+For each notice, in one transaction, it moves the notice to ``sending`` and inserts a delivery
+per chat — every active conversation subscribed to one of the notice's areas or an area
+related to it (a district and its postal codes), once, in the resident's language, and every
+active group or channel linked to one of the areas, in the group's language. The outbox's
+unique index on (notice, channel, chat) makes the insert idempotent. The sender then delivers
+the rows like any other, paced, urgent ones first.
 
 Then the dispatcher sweeps: pending deliveries of notices past ``expires_at`` are cancelled, a
 scheduled notice that expired before it was sent is cancelled, and a ``sending`` notice with
@@ -17,14 +18,13 @@ nothing left pending is ``sent``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES
@@ -43,7 +43,7 @@ from store import (
     insert_new,
     known_language,
 )
-from store.notify import OUTBOX, notify
+from store.notify import OUTBOX, notify, wait_for_bell
 from store.outbox import MAX_TEXT_LENGTH, split_text
 
 __all__ = ["NOTICE_PRIORITY", "URGENT_PRIORITY", "NoticeDispatcher", "Recipient"]
@@ -79,7 +79,8 @@ class NoticeDispatcher:
         clock: Clock,
         registry: AreaLookup,
         on_queued: Callable[[], None] | None = None,
-        interval: float = 1.0,
+        interval: float = 2.0,
+        idle_interval: float = 30.0,
     ) -> None:
         """``on_queued`` is called after deliveries were committed (the outbox doorbell)."""
         self._db = database
@@ -87,16 +88,46 @@ class NoticeDispatcher:
         self._registry = registry
         self._on_queued = on_queued
         self._interval = interval
+        self._idle_interval = idle_interval
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """A notice was scheduled: look now rather than at the next round."""
+        self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Dispatch due notices about every ``interval`` seconds until ``stop``."""
+        """Dispatch due notices until ``stop``: about every ``interval`` seconds while a notice
+        is scheduled or being sent, every ``idle_interval`` when none is, and at once when
+        woken (a notice was scheduled). A round with nothing due is one small query."""
         while not stop.is_set():
+            self._wake.clear()
+            pause = self._interval
             try:
-                await self.dispatch_due()
+                due, pending = await self._look()
+                if due:
+                    await self.dispatch_due()
+                elif not pending:
+                    pause = self._idle_interval
             except Exception:  # the database is away: nothing is lost, the notice stays due
                 log.exception("notice dispatcher: a round failed; trying again shortly")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self._interval)
+            await wait_for_bell(stop, self._wake, seconds=pause)
+
+    async def _look(self) -> tuple[bool, bool]:
+        """Whether a notice is due now (due, expired unsent, or being sent: to be swept), and
+        whether any is scheduled or being sent at all."""
+        now = self._clock.now()
+        due = or_(
+            Notice.state == "sending",
+            and_(
+                Notice.state == "scheduled",
+                or_(Notice.publish_at <= now, Notice.expires_at <= now),
+            ),
+        )
+        pending = Notice.state.in_(("scheduled", "sending"))
+        async with self._db.sessions() as session:
+            looked = await session.execute(select(exists().where(due), exists().where(pending)))
+            is_due, is_pending = looked.one()
+        return bool(is_due), bool(is_pending)
 
     async def dispatch_due(self) -> int:
         """Queue every due notice's deliveries and sweep; returns how many rows were queued."""

@@ -16,6 +16,7 @@ from store import (
     NoticeArea,
     Resident,
 )
+from store.notify import NOTICES, notify
 
 __all__ = [
     "KALLIO",
@@ -105,6 +106,7 @@ async def add_notices(database: Database, count: int, area: str) -> list[int]:
         session.add_all(notices)
         await session.flush()
         session.add_all(NoticeArea(notice_id=notice.id, area=area) for notice in notices)
+        await notify(session, NOTICES)  # as the admin API does when it schedules one
     return [notice.id for notice in notices]
 
 
