@@ -324,3 +324,20 @@ def test_the_notice_addresses_are_the_citys_own() -> None:
     urls = topic["urls"]
     expected = {"fi": urls["fi"], "sv": urls["sv"] or urls["fi"], "en": urls["en"]}
     assert dict(CITY_PRIVACY_PAGES) == expected
+
+
+async def test_a_forgotten_text_is_in_no_file_of_the_sqlite_database(
+    sqlite_template: Any, tmp_path: Any, telegram: FakeTelegram
+) -> None:
+    """SQLite keeps deleted rows in freed pages and old page images in the write-ahead log
+    until a checkpoint: erasure must reach the files, not only the tables."""
+    secret = "minun salainen osoitteeni on Kuusikkotie 77 b 3"
+    database_url = sqlite_template.fresh_url(tmp_path)
+    async with running_bot(bot_settings(database_url, telegram)):
+        await say_and_wait(telegram, FORGOTTEN, secret)
+        await say_and_wait(telegram, FORGOTTEN, "/forget")
+        await press_and_wait(telegram, FORGOTTEN, forget_payload("yes"))
+        files = {path.name: path.read_bytes() for path in tmp_path.glob("talkkari.db*")}
+    assert "talkkari.db" in files
+    for name, data in files.items():
+        assert secret.encode() not in data, f"{name} still holds the erased text"
