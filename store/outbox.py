@@ -12,12 +12,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import OutboxMessage
 
-__all__ = ["MAX_TEXT_LENGTH", "Button", "enqueue", "enqueue_text", "outbox_rows", "split_text"]
+__all__ = [
+    "MAX_TEXT_LENGTH",
+    "Button",
+    "enqueue",
+    "enqueue_text",
+    "offered_buttons",
+    "outbox_rows",
+    "split_text",
+]
 
 Button = tuple[str, str]
 """A button: its label and the data sent back when it is pressed."""
@@ -107,3 +115,24 @@ async def enqueue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None
 async def enqueue_text(session: AsyncSession, **row: Any) -> None:
     """Add one text to the outbox (see :func:`outbox_rows` for the arguments)."""
     await enqueue(session, outbox_rows(**row))
+
+
+OFFERS_KEPT = 20
+"""How many of a chat's latest messages with buttons still take a press."""
+
+
+async def offered_buttons(session: AsyncSession, *, channel: str, chat_id: int) -> set[str]:
+    """The data of the buttons offered in the chat's latest messages with buttons: what a
+    press from that chat may carry. A press is the client's word, not ours; anything else
+    (forged, from another chat, long gone) is not acted on."""
+    rows = await session.scalars(
+        select(OutboxMessage.buttons)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.buttons.is_not(None),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(OFFERS_KEPT)
+    )
+    return {str(data) for buttons in rows if buttons for row in buttons["rows"] for _, data in row}

@@ -358,6 +358,9 @@ def _message(update_id: int, message: dict[str, Any]) -> Inbound:
 def _button_pressed(update_id: int, query: dict[str, Any]) -> Inbound:
     user = query["from"]
     chat = (query.get("message") or {}).get("chat")
+    data = _optional_text(query.get("data"))
+    if chat and chat.get("type") == "private" and chat.get("id") != user.get("id"):
+        data = None  # only the chat's own person presses its buttons: a forged update
     return Inbound(
         channel=CHANNEL,
         update_id=update_id,
@@ -366,7 +369,7 @@ def _button_pressed(update_id: int, query: dict[str, Any]) -> Inbound:
         chat_kind=str(chat["type"]) if chat else "private",
         user_id=str(_integer(user["id"])),
         language_code=_optional_text(user.get("language_code")),
-        text=_optional_text(query.get("data")),
+        text=data,
         callback_id=str(query["id"]),
     )
 
