@@ -105,8 +105,18 @@ def _value(item: Any, kind: type) -> int | str | datetime:
             raise ValueError("out of range")
         return item
     if kind is str and isinstance(item, str):
+        if "\x00" in item or _has_surrogate(item):
+            raise ValueError("no key of ours holds this character")
         return item
     raise ValueError(f"not a {kind.__name__}")
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 async def fetch_page(

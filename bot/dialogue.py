@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from bot.ports import Button
 from bot.privacy import PRIVACY_INTENTS
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, say
 from store import Clock, Conversation, Message, Resident, insert_new
-from store.outbox import enqueue, outbox_rows
+from store.outbox import enqueue, offered_buttons, outbox_rows
 
 __all__ = ["Dialogue", "DialogueEdge", "GroupCommands", "Outcome", "Preparer"]
 
@@ -183,10 +184,14 @@ class Dialogue:
                 continue
             started = time.perf_counter()
             resident, conversation = party
-            if inbound.kind in ("text", "callback") and inbound.text:
-                outcome = await self._converse(
-                    session, writes, inbound.text, resident, conversation
+            if inbound.kind == "callback" and not await _offered(session, inbound):
+                language = _reply_language(None, resident)
+                outcome = self._reply(
+                    writes, conversation, [{"text": say("button_stale", language)}], language
                 )
+            elif inbound.kind in ("text", "callback") and inbound.text:
+                text = inbound.text if inbound.kind == "callback" else typed(inbound.text)
+                outcome = await self._converse(session, writes, text, resident, conversation)
             elif inbound.kind in ("text", "media"):
                 language = _reply_language(None, resident)
                 outcome = self._reply(
@@ -496,6 +501,25 @@ def _answers_a_question(understood: intents.Parse, asks_itself: Callable[[str], 
         return True
     sure = understood.intent.confidence >= SURE_OF_ANOTHER_INTENT
     return len(words) <= 2 and not (sure and asks_itself(understood.intent.name))
+
+
+_TYPED_PAYLOAD = re.compile(r"^(\s*/\w+)\s*[{\[]")
+
+
+def typed(text: str) -> str:
+    """A typed text as a resident's words: a command may be typed (``/forget``), the data a
+    button carries may not (``/forget{"confirm": "yes"}`` is the command alone), or typing
+    could do what only pressing an offered button may."""
+    command = _TYPED_PAYLOAD.match(text)
+    return command[1] if command else text
+
+
+async def _offered(session: AsyncSession, inbound: Inbound) -> bool:
+    """Whether a pressed button's data is what the bot offered this chat."""
+    if not inbound.text or inbound.chat_id is None:
+        return False
+    offered = await offered_buttons(session, channel=inbound.channel, chat_id=inbound.chat_id)
+    return inbound.text in offered
 
 
 def _external_id(inbound: Inbound) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,6 +19,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 __all__ = ["Database", "insert_new"]
+
+log = logging.getLogger(__name__)
+
+_ERASED = "store.erased"
 
 
 class Database:
@@ -63,8 +68,26 @@ class Database:
             async with self.sessions() as session, session.begin():
                 yield session
             return
-        async with self._write_turn, self.sessions() as session, session.begin():
-            yield session
+        async with self._write_turn:
+            async with self.sessions() as session, session.begin():
+                yield session
+            if session.info.get(_ERASED):
+                await self._checkpoint()
+
+    async def _checkpoint(self) -> None:
+        """Move the write-ahead log into the database file and empty it: with ``secure_delete``
+        the erased rows' pages are zeroed there, and the log's old copies of them are gone."""
+        async with self.engine.connect() as connection:
+            result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = result.scalar()
+        if busy:  # a reader held an old snapshot: the next erasure's checkpoint takes it all
+            log.warning("sqlite: the write-ahead log could not be emptied after an erasure")
+
+    @staticmethod
+    def erase_files_after_commit(session: AsyncSession) -> None:
+        """Personal data was deleted in ``session``'s transaction: once it commits, make sure
+        no file keeps a copy (SQLite's write-ahead log; PostgreSQL's vacuum does its own)."""
+        session.info[_ERASED] = True
 
     def on_notify(self, topic: str, handler: Callable[[], None]) -> None:
         """Call ``handler`` when a transaction of this process that notified ``topic`` commits
@@ -81,6 +104,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted rows are overwritten with zeros, not left in free pages: erasure is erasure.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

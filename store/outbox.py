@@ -25,6 +25,7 @@ __all__ = [
     "Button",
     "enqueue",
     "enqueue_text",
+    "offered_buttons",
     "outbox_backlog",
     "outbox_rows",
     "split_text",
@@ -141,3 +142,24 @@ async def outbox_backlog(session: AsyncSession) -> Backlog:
         )
     ).one()
     return Backlog(pending=int(pending or 0), oldest=oldest)
+
+
+OFFERS_KEPT = 20
+"""How many of a chat's latest messages with buttons still take a press."""
+
+
+async def offered_buttons(session: AsyncSession, *, channel: str, chat_id: int) -> set[str]:
+    """The data of the buttons offered in the chat's latest messages with buttons: what a
+    press from that chat may carry. A press is the client's word, not ours; anything else
+    (forged, from another chat, long gone) is not acted on."""
+    rows = await session.scalars(
+        select(OutboxMessage.buttons)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.buttons.is_not(None),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(OFFERS_KEPT)
+    )
+    return {str(data) for buttons in rows if buttons for row in buttons["rows"] for _, data in row}

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.database import Database
 from store.models import (
     AreaSubscription,
     AuditEntry,
@@ -199,6 +200,7 @@ async def erase_resident(session: AsyncSession, conversation_id: int) -> Erased:
     theirs = await _theirs(session, conversation_id)
     if theirs is None:
         return Erased()
+    Database.erase_files_after_commit(session)
     ids = theirs.ids
     inboxes = sorted(
         {

@@ -60,6 +60,7 @@ async def purge_expired(session: AsyncSession, *, before: datetime, now: datetim
 
     A stored update still unhandled after the whole period is given up (``expired``) as it
     loses its payload: its channel has long stopped serving it."""
+    Database.erase_files_after_commit(session)
     over = select(Conversation.id).where(
         Conversation.state.not_in(WITH_PEOPLE), Conversation.updated_at < before
     )

@@ -49,9 +49,11 @@ async def say_and_wait(telegram: FakeTelegram, chat: int, text: str, **kw: Any) 
     return (await telegram.wait_for_sent(before + 1, chat_id=chat))[-1]
 
 
-async def press_and_wait(telegram: FakeTelegram, chat: int, data: str) -> SentMessage:
+async def press_and_wait(
+    telegram: FakeTelegram, chat: int, data: str, **kw: Any
+) -> SentMessage:
     before = len(telegram.sent(chat))
-    telegram.push_callback_query(chat, data)
+    telegram.push_callback_query(chat, data, **kw)
     return (await telegram.wait_for_sent(before + 1, chat_id=chat))[-1]
 
 
@@ -324,3 +326,44 @@ def test_the_notice_addresses_are_the_citys_own() -> None:
     urls = topic["urls"]
     expected = {"fi": urls["fi"], "sv": urls["sv"] or urls["fi"], "en": urls["en"]}
     assert dict(CITY_PRIVACY_PAGES) == expected
+
+
+async def test_a_forgotten_text_is_in_no_file_of_the_sqlite_database(
+    sqlite_template: Any, tmp_path: Any, telegram: FakeTelegram
+) -> None:
+    """SQLite keeps deleted rows in freed pages and old page images in the write-ahead log
+    until a checkpoint: erasure must reach the files, not only the tables."""
+    secret = "minun salainen osoitteeni on Kuusikkotie 77 b 3"
+    database_url = sqlite_template.fresh_url(tmp_path)
+    async with running_bot(bot_settings(database_url, telegram)):
+        await say_and_wait(telegram, FORGOTTEN, secret)
+        await say_and_wait(telegram, FORGOTTEN, "/forget")
+        await press_and_wait(telegram, FORGOTTEN, forget_payload("yes"))
+        files = {path.name: path.read_bytes() for path in tmp_path.glob("talkkari.db*")}
+    assert "talkkari.db" in files
+    for name, data in files.items():
+        assert secret.encode() not in data, f"{name} still holds the erased text"
+
+
+async def test_forged_or_typed_button_data_erases_nothing(
+    database_url: str, telegram: FakeTelegram
+) -> None:
+    """Button data is what a client sends: only a button the bot offered this chat, pressed
+    by the chat's own person, acts."""
+    someone_else = 990_011_223
+    async with running_bot(bot_settings(database_url, telegram)) as bot:
+        await say_and_wait(telegram, FORGOTTEN, "hei vaan")
+        # Typed, the data of the yes button is only the command: the question is asked.
+        typed = await say_and_wait(telegram, FORGOTTEN, '/forget{"confirm": "yes"}')
+        # Pressed on a message that never offered it (the question was asked, but by typing
+        # the command this is a press the bot can check): another person in the chat.
+        forged_by_other = await press_and_wait(
+            telegram, FORGOTTEN, forget_payload("yes"), user_id=someone_else
+        )
+        # A button never offered to this chat.
+        never_offered = await press_and_wait(telegram, STAYS, forget_payload("yes"))
+        values = await every_value(bot.database)
+    assert typed.text == say("forget_question", "fi")
+    assert forged_by_other.text == say("button_stale", "fi")
+    assert never_offered.text == say("button_stale", "fi")
+    assert holding(values, [str(FORGOTTEN), "hei vaan"]) != []

@@ -129,3 +129,35 @@ async def test_when_storing_fails_the_webhook_answers_5xx_so_telegram_delivers_a
     assert failed.status_code >= 500
     assert retried.status_code == 200
     assert reply.text.startswith("Hello!")
+
+
+def _headers() -> dict[str, str]:
+    return {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+
+
+async def test_updates_no_telegram_sends_get_a_4xx_never_a_5xx(
+    database_url: str, telegram: FakeTelegram
+) -> None:
+    """Telegram delivers again what was not answered 2xx: a 5xx for an update that can never
+    be stored would bring it back for ever."""
+    huge_update_id = telegram.update_json(2005, "moi") | {"update_id": 2**63}
+    huge_chat = telegram.update_json(2006, "moi")
+    huge_chat["message"]["chat"]["id"] = 2**70
+    deep = b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    async with (
+        running_bot(webhook_settings(database_url, telegram)) as runtime,
+        httpx.AsyncClient() as client,
+    ):
+        refused_id = await client.post(_url(runtime), json=huge_update_id, headers=_headers())
+        too_deep = await client.post(_url(runtime), content=deep, headers=_headers())
+        too_large = await client.post(
+            _url(runtime), json=telegram.update_json(2007, "a" * 300_000), headers=_headers()
+        )
+        kept_as_unreadable = await client.post(_url(runtime), json=huge_chat, headers=_headers())
+        stored = await _stored(runtime)
+    assert (refused_id.status_code, too_deep.status_code) == (400, 400)
+    assert too_large.status_code == 413
+    # Its update id is fine: stored as an update we cannot read, so Telegram moves on.
+    assert kept_as_unreadable.status_code == 200
+    assert stored == 1
+    assert telegram.sent(2006) == telegram.sent(2007) == []

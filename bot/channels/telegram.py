@@ -43,7 +43,7 @@ from bot.errors import (
     MessageRejected,
     RateLimited,
 )
-from bot.inbound import Inbound
+from bot.inbound import Inbound, clean_text
 from bot.ports import Button
 from bot.texts import LANGUAGES, say
 
@@ -58,6 +58,12 @@ ALLOWED_UPDATES = ("message", "channel_post", "callback_query", "my_chat_member"
 POLL_FAILURES_BEFORE_FAILING = 2
 """``getUpdates`` failures in a row before the channel counts as failing (one is a blip)."""
 SEND_FAILURES_BEFORE_FAILING = 3
+MAX_UPDATE_BYTES = 256 * 1024
+"""A webhook body longer than this is no update of Telegram's (its longest message is 4,096
+characters, a few kilobytes of JSON with its entities): 413, read no further."""
+MAX_ID = 2**63
+"""Update and chat ids beyond a signed 64-bit integer are Telegram's no more than ours (its ids
+fit in 52 bits): such an update is not stored whole (chat) or at all (update id)."""
 PRIVATE_SPACING = 1.0  # Telegram: about one message a second to a private chat
 GROUP_SPACING = 3.0  # and twenty a minute to a group
 
@@ -245,9 +251,12 @@ class TelegramChannel:
             given.encode(), self._webhook_secret.encode()
         ):
             return JSONResponse({"detail": "wrong or missing secret token"}, status_code=403)
+        body = await _body_within(request, MAX_UPDATE_BYTES)
+        if body is None:
+            return JSONResponse({"detail": "the update is larger than any"}, status_code=413)
         try:
-            raw = await request.json()
-        except ValueError:
+            raw = json.loads(body)
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than any update
             return JSONResponse({"detail": "the body is not JSON"}, status_code=400)
         inbound = inbound_from_update(raw) if isinstance(raw, dict) else None
         if inbound is None:
@@ -362,7 +371,7 @@ def inbound_from_update(raw: dict[str, Any]) -> Inbound | None:
     the offset still moves past it.
     """
     update_id = raw.get("update_id")
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < MAX_ID:
         return None
     try:
         if "callback_query" in raw:
@@ -395,6 +404,9 @@ def _message(update_id: int, message: dict[str, Any]) -> Inbound:
 def _button_pressed(update_id: int, query: dict[str, Any]) -> Inbound:
     user = query["from"]
     chat = (query.get("message") or {}).get("chat")
+    data = _optional_text(query.get("data"))
+    if chat and chat.get("type") == "private" and chat.get("id") != user.get("id"):
+        data = None  # only the chat's own person presses its buttons: a forged update
     return Inbound(
         channel=CHANNEL,
         update_id=update_id,
@@ -403,7 +415,7 @@ def _button_pressed(update_id: int, query: dict[str, Any]) -> Inbound:
         chat_kind=str(chat["type"]) if chat else "private",
         user_id=str(_integer(user["id"])),
         language_code=_optional_text(user.get("language_code")),
-        text=_optional_text(query.get("data")),
+        text=data,
         callback_id=str(query["id"]),
     )
 
@@ -411,13 +423,29 @@ def _button_pressed(update_id: int, query: dict[str, Any]) -> Inbound:
 def _integer(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected an integer id, got {type(value).__name__}")
+    if not -MAX_ID < value < MAX_ID:
+        raise ValueError("an id no database column holds")
     return value
 
 
 def _optional_text(value: object) -> str | None:
     if value is not None and not isinstance(value, str):
         raise TypeError(f"expected text, got {type(value).__name__}")
-    return value
+    return None if value is None else clean_text(value)
+
+
+async def _body_within(request: Request, limit: int) -> bytes | None:
+    """The request's body, or ``None`` as soon as it is longer than ``limit`` bytes (read no
+    further: a client cannot make us hold more than that)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def _reason(exc: TelegramError) -> str:

@@ -60,6 +60,11 @@ CONVERSATION: Final[dict[str, dict[str, str]]] = {
             "can do, or ask for a person to answer."
         ),
     },
+    "button_stale": {
+        "fi": "Tämä painike ei ole enää käytössä. Kirjoita, mitä tarvitset, niin autan.",
+        "sv": "Den här knappen används inte längre. Skriv vad du behöver så hjälper jag.",
+        "en": "This button no longer works. Write what you need and I will help.",
+    },
     "only_text": {
         "fi": "Osaan lukea vain tekstiä. Kirjoita asiasi viestiksi, niin autan.",
         "sv": "Jag kan bara läsa text. Skriv ditt ärende som ett meddelande så hjälper jag.",

@@ -74,8 +74,16 @@ class _Response(Exception):
         self.response = _error(status, description, parameters)
 
 
+class _AsciiJSON(JSONResponse):
+    """JSON as the Bot API writes it: non-ASCII escaped, so a lone surrogate a test pushes
+    (as a forged or broken client could send one) travels as ``\\ud800``."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def _ok(result: Any) -> Response:
-    return JSONResponse({"ok": True, "result": result})
+    return _AsciiJSON({"ok": True, "result": result})
 
 
 def _error(status: int, description: str, parameters: JSONDict | None = None) -> Response:
