@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from sqlalchemy import func, select
 from bot.actions.knowledge import service_payload
 from bot.handoff import CITY_CONTACT_PAGES
 from bot.texts import LANGUAGES, TEXTS
-from store import CaseFollow, Database, SystemClock
+from store import CaseFollow, Database, OutboxMessage, SystemClock
+from store.outbox import outbox_rows
 from talkkari.health import Health
 from talkkari.http import build_http_app
 from tests.fakes.ahjo import FakeAhjo
@@ -68,6 +70,16 @@ def warnings_about(caplog: pytest.LogCaptureFixture, words: str) -> list[str]:
     ]
 
 
+async def offered_earlier(database: Database, chat: int, data: str) -> None:
+    """A message with a button, delivered to ``chat`` before (a press is taken only for data
+    the bot offered the chat)."""
+    rows = outbox_rows(
+        channel="telegram", chat_id=chat, text="…", now=datetime.now(UTC), buttons=[[("…", data)]]
+    )
+    async with database.transaction() as session:
+        session.add_all(OutboxMessage(**{**row, "status": "sent"}) for row in rows)
+
+
 async def test_a_fresh_install_says_what_is_not_configured_and_residents_are_told_honestly(
     database_url: str, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -80,7 +92,9 @@ async def test_a_fresh_install_says_what_is_not_configured_and_residents_are_tol
             await telegram.wait_for_sent(1, chat_id=chat)
             telegram.push_message(chat, ASKS_FOR_A_CASE[language], language_code=language)
             await telegram.wait_for_sent(2, chat_id=chat)
-            # The "pass it to the team" button of a service question the bot could not answer.
+            # The "pass it to the team" button of a service question the bot could not answer,
+            # offered while the team still existed.
+            await offered_earlier(bot.database, chat, service_payload("team", "1"))
             telegram.push_callback_query(chat, service_payload("team", "1"), language_code=language)
             replies = await telegram.wait_for_sent(3, chat_id=chat)
             said[language] = [reply.text for reply in replies]
