@@ -23,6 +23,7 @@ from bot.cases.prefetch import CasePrefetch
 from bot.channels import telegram as telegram_channel
 from bot.channels.telegram import TelegramChannel
 from bot.dialogue import Dialogue
+from bot.flooding import FloodLimit
 from bot.groups import GroupLinks
 from bot.handoff import HandoffEdge, WithPeople
 from bot.intake import Intake
@@ -154,6 +155,7 @@ class Runtime:
             clock=clock,
             metrics=metrics,
             on_answer=outbox_doorbell.set,
+            flood=FloodLimit(settings.flood_messages_per_minute, settings.flood_pace_seconds),
         )
         telegram = None
         if settings.telegram_token is not None:
