@@ -22,11 +22,13 @@ one at a time, so two replicas can never both tell it).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ARRAY, BigInteger, ColumnElement, any_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.inbound import Inbound
@@ -54,26 +56,26 @@ async def paced_times(
     """The not-before time of each of ``inbounds`` (one channel's batch, in the order
     received), None for those handled as soon as their turn comes. Call it in the transaction
     that stores them; it reads the chats' updates of the last minutes (one query)."""
-    chats = sorted({i.chat_id for i in inbounds if _private(i) and i.chat_id is not None})
-    if not chats:
+    in_batch = Counter(i.chat_id for i in inbounds if _private(i) and i.chat_id is not None)
+    if not in_batch:
         return [None] * len(inbounds)
-    recent = InboundUpdate.received_at > now - WINDOW
+    recent = func.sum(case((InboundUpdate.received_at > now - WINDOW, 1), else_=0))
+    last_paced = func.max(InboundUpdate.not_before)
+    # Only the chats this batch could take over the limit, or already paced: usually none.
+    could_cross = limit.per_minute - max(in_batch.values())
     rows = await session.execute(
-        select(
-            InboundUpdate.chat_id,
-            func.sum(case((recent, 1), else_=0)),
-            func.max(InboundUpdate.not_before),
-        )
+        select(InboundUpdate.chat_id, recent, last_paced)
         .where(
             InboundUpdate.channel == inbounds[0].channel,
-            InboundUpdate.chat_id.in_(chats),
+            _one_of(InboundUpdate.chat_id, sorted(in_batch), session),
             InboundUpdate.received_at > now - EPISODE_QUIET,
         )
         .group_by(InboundUpdate.chat_id)
+        .having(or_(recent >= could_cross, last_paced.is_not(None)))
     )
     found = rows.all()
     counts = {chat_id: int(count or 0) for chat_id, count, _ in found}
-    last_paced = {chat_id: last for chat_id, _, last in found if last is not None}
+    paced_until = {chat_id: last for chat_id, _, last in found if last is not None}
     times: list[datetime | None] = []
     pace = timedelta(seconds=limit.pace)
     for inbound in inbounds:
@@ -82,12 +84,12 @@ async def paced_times(
             times.append(None)
             continue
         counts[chat] = counts.get(chat, 0) + 1
-        last = last_paced.get(chat)
+        last = paced_until.get(chat)
         if last is None and counts[chat] <= limit.per_minute:
             times.append(None)
             continue
         due = now if last is None else max(now, last + pace)
-        last_paced[chat] = due
+        paced_until[chat] = due
         times.append(due)
     return times
 
@@ -113,6 +115,14 @@ async def starts_an_episode(
     if before is None or before.not_before is None:
         return True
     return bool(before.received_at < received_at - EPISODE_QUIET)
+
+
+def _one_of(column: Any, values: list[int], session: AsyncSession) -> ColumnElement[bool]:
+    """``column IN (values)``; on PostgreSQL ``= ANY(array)``: one statement however many
+    values, so asyncpg prepares it once rather than once for each length of the list."""
+    if session.get_bind().dialect.name == "sqlite":
+        return column.in_(values)  # type: ignore[no-any-return]
+    return column == any_(literal(values, ARRAY(BigInteger)))  # type: ignore[no-any-return]
 
 
 def _private(inbound: Inbound) -> bool:

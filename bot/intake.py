@@ -134,8 +134,8 @@ class Intake:
                     "chat_id": inbound.chat_id,
                     "payload": inbound.to_payload(),
                     "received_at": now,
-                    "not_before": not_before,
                 }
+                | ({"not_before": not_before} if any(paced) else {})  # usually no flood
                 for inbound, not_before in zip(inbounds, paced, strict=True)
             ]
             result = await session.execute(statement.values(values))
