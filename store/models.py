@@ -188,7 +188,9 @@ class InboundUpdate(Base):
         UniqueConstraint("channel", "update_id"),
         Index("ix_inbound_updates_pending", "handled_at", "id"),
         Index("ix_inbound_updates_chat", "channel", "chat_id", "handled_at"),
-        Index("ix_inbound_updates_chat_received", "channel", "chat_id", "received_at"),
+        Index(
+            "ix_inbound_updates_chat_received", "channel", "chat_id", "received_at", "not_before"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_inbound_updates_chat_received",
         "inbound_updates",
-        ["channel", "chat_id", "received_at"],
+        ["channel", "chat_id", "received_at", "not_before"],
     )
 
 
