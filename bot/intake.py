@@ -22,7 +22,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
-    or_,
     select,
     update,
 )
@@ -76,10 +75,13 @@ class Intake:
         # A chat's updates one at a time and in order, also across replicas: only the oldest
         # open update of each chat is taken. The limit comes after the lock's SKIP LOCKED, so
         # a replica takes the next heads rather than none while another holds the first ones.
-        # A chat that floods waits for its oldest update's not-before time (bot.flooding).
-        due = or_(heads.c.not_before.is_(None), heads.c.not_before <= bindparam("now"))
-        oldest = select(heads.c.id).where(due)
-        self._pending = self._pending_among(one_of(InboundUpdate.id, oldest, dialect=dialect))
+        oldest = select(heads.c.id)
+        # A chat that floods waits for its oldest update's not-before time (bot.flooding);
+        # checked on the heads taken, so that finding them stays as it was.
+        due = InboundUpdate.not_before.is_(None) | (InboundUpdate.not_before <= bindparam("now"))
+        self._pending = self._pending_among(
+            and_(one_of(InboundUpdate.id, oldest, dialect=dialect), due)
+        )
         self._pending = self._pending.limit(bindparam("limit", type_=Integer))
 
     def _is_open(self, columns: Any) -> ColumnElement[bool]:
