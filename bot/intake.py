@@ -127,8 +127,12 @@ class Intake:
             self._db.engine.dialect.name,
             index_elements=["channel", "update_id"],
         )
+        paced: list[datetime | None] = []
+        if self._db.is_sqlite:  # read before the one writer's turn, which everything waits for
+            async with self._db.sessions() as session:
+                paced = await paced_times(session, inbounds, limit=self._flood, now=now)
         async with self._db.transaction() as session:
-            paced = await paced_times(session, inbounds, limit=self._flood, now=now)
+            paced = paced or await paced_times(session, inbounds, limit=self._flood, now=now)
             values = [
                 {
                     "channel": inbound.channel,
