@@ -224,6 +224,17 @@ class Dialogue:
         self._reply(writes, conversation, [{"text": text} for text in texts], language)
         await writes.execute(session, self._edge_of, now=self._clock.now())
 
+    async def tell_flooding(self, session: AsyncSession, inbound: Inbound) -> None:
+        """Tell the resident, once per flood, that their messages are answered at a pace."""
+        party = (await self._parties(session, [inbound])).get((inbound.channel, inbound.chat_id))
+        if party is None:
+            return
+        resident, conversation = party
+        language = _reply_language(None, resident)
+        writes = _Writes()
+        self._reply(writes, conversation, [{"text": say("flooding", language)}], language)
+        await writes.execute(session, self._edge_of, now=self._clock.now())
+
     def _asks_itself(self, intent: str) -> bool:
         """Whether the action for ``intent`` acts on what the store holds for the chat (the
         actions that take diary numbers and areas read such slots)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.dialogue import Dialogue
+from bot.flooding import FloodLimit, paced_times, starts_an_episode
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
 from store import Clock, Database, InboundUpdate, insert_new
@@ -58,6 +59,7 @@ class Intake:
         metrics: BotMetrics,
         on_answer: Callable[[], None] = lambda: None,
         idle_poll_seconds: float = 1.0,
+        flood: FloodLimit | None = None,
     ) -> None:
         self._db = database
         self._dialogue = dialogue
@@ -66,6 +68,8 @@ class Intake:
         self._metrics = metrics
         self._on_answer = on_answer
         self._idle_poll_seconds = idle_poll_seconds
+        self._flood = flood or FloodLimit()
+        self._paced_until = 0.0  # the loop's time until which updates it stored are paced
         self._wake = asyncio.Event()
         dialect = database.engine.dialect.name
         heads = chat_heads(InboundUpdate, self._is_open, dialect=dialect)
@@ -73,7 +77,12 @@ class Intake:
         # open update of each chat is taken. The limit comes after the lock's SKIP LOCKED, so
         # a replica takes the next heads rather than none while another holds the first ones.
         oldest = select(heads.c.id)
-        self._pending = self._pending_among(one_of(InboundUpdate.id, oldest, dialect=dialect))
+        # A chat that floods waits for its oldest update's not-before time (bot.flooding);
+        # checked on the heads taken, so that finding them stays as it was.
+        due = InboundUpdate.not_before.is_(None) | (InboundUpdate.not_before <= bindparam("now"))
+        self._pending = self._pending_among(
+            and_(one_of(InboundUpdate.id, oldest, dialect=dialect), due)
+        )
         self._pending = self._pending.limit(bindparam("limit", type_=Integer))
 
     def _is_open(self, columns: Any) -> ColumnElement[bool]:
@@ -81,7 +90,7 @@ class Intake:
 
     def _pending_among(
         self, chosen: ColumnElement[bool]
-    ) -> Select[int, str, int, dict[str, Any] | None]:
+    ) -> Select[int, str, int, dict[str, Any] | None, datetime | None, datetime]:
         """The ``chosen`` updates still unhandled, locked on PostgreSQL, oldest first."""
         query = (
             select(
@@ -89,6 +98,8 @@ class Intake:
                 InboundUpdate.channel,
                 InboundUpdate.update_id,
                 InboundUpdate.payload,
+                InboundUpdate.not_before,
+                InboundUpdate.received_at,
             )
             .where(chosen, InboundUpdate.handled_at.is_(None))
             .order_by(InboundUpdate.id)
@@ -120,8 +131,14 @@ class Intake:
             InboundUpdate,
             self._db.engine.dialect.name,
             index_elements=["channel", "update_id"],
-        ).values(
-            [
+        )
+        paced: list[datetime | None] = []
+        if self._db.is_sqlite:  # read before the one writer's turn, which everything waits for
+            async with self._db.sessions() as session:
+                paced = await paced_times(session, inbounds, limit=self._flood, now=now)
+        async with self._db.transaction() as session:
+            paced = paced or await paced_times(session, inbounds, limit=self._flood, now=now)
+            values = [
                 {
                     "channel": inbound.channel,
                     "update_id": inbound.update_id,
@@ -129,13 +146,15 @@ class Intake:
                     "payload": inbound.to_payload(),
                     "received_at": now,
                 }
-                for inbound in inbounds
+                | ({"not_before": not_before} if any(paced) else {})  # usually no flood
+                for inbound, not_before in zip(inbounds, paced, strict=True)
             ]
-        )
-        async with self._db.transaction() as session:
-            result = await session.execute(statement)
+            result = await session.execute(statement.values(values))
             if getattr(result, "rowcount", 0):
                 await notify(session, INBOUND)  # the intake of whichever replica is free
+        if last := max(filter(None, paced), default=None):
+            loop = asyncio.get_running_loop()
+            self._paced_until = max(self._paced_until, loop.time() + (last - now).total_seconds())
         new = int(getattr(result, "rowcount", 0) or 0)
         channel = inbounds[0].channel
         self._metrics.updates_received.labels(channel, "true").inc(new)
@@ -166,11 +185,17 @@ class Intake:
             waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
             try:
                 await asyncio.wait(
-                    waits, timeout=self._idle_poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                    waits, timeout=self._idle_seconds(loop), return_when=asyncio.FIRST_COMPLETED
                 )
             finally:
                 for waiter in waits:
                     waiter.cancel()
+
+    def _idle_seconds(self, loop: asyncio.AbstractEventLoop) -> float:
+        """The idle poll, or a flood's pace while updates this process stored are paced."""
+        if loop.time() < self._paced_until:
+            return min(self._idle_poll_seconds, self._flood.pace)
+        return self._idle_poll_seconds
 
     async def prune_handled(self, keep: timedelta = KEEP_HANDLED) -> int:
         """Forget handled updates older than ``keep``: no platform re-delivers that late."""
@@ -192,7 +217,8 @@ class Intake:
             while True:
                 try:
                     async with self._db.transaction() as session:
-                        rows = (await session.execute(self._pending, {"limit": limit})).all()
+                        claim = {"limit": limit, "now": self._clock.now()}
+                        rows = (await session.execute(self._pending, claim)).all()
                         row_ids = [row.id for row in rows]
                         if not rows:
                             return 0
@@ -203,6 +229,7 @@ class Intake:
                         wanted = [] if prepared else self._dialogue.to_prepare(inbounds)
                         if wanted:
                             raise _Prepare(wanted)  # nothing written yet: roll back, wait, retry
+                        await self._tell_flooding(session, rows, inbounds)
                         outcomes = await self._dialogue.respond_all(session, inbounds)
                         by_outcome: dict[str, list[int]] = {}
                         for row_id, outcome in zip(row_ids, outcomes, strict=True):
@@ -235,6 +262,7 @@ class Intake:
                 if row is None:
                     return False  # another replica has it, or it is done
                 inbound = Inbound.from_payload(row.channel, row.update_id, row.payload or {})
+                await self._tell_flooding(session, [row], [inbound])
                 outcome = await self._dialogue.respond(session, inbound)
                 await self._mark_handled(session, [row_id], outcome.name)
         except (OperationalError, InterfaceError):
@@ -251,6 +279,16 @@ class Intake:
         if outcome.replies:
             self._on_answer()
         return True
+
+    async def _tell_flooding(
+        self, session: AsyncSession, rows: Sequence[Any], inbounds: Sequence[Inbound]
+    ) -> None:
+        """The notice before the answer to the first paced update of a flood episode."""
+        for row, inbound in zip(rows, inbounds, strict=True):
+            if row.not_before is not None and await starts_an_episode(
+                session, inbound, row_id=row.id, received_at=row.received_at
+            ):
+                await self._dialogue.tell_flooding(session, inbound)
 
     def _head_with_id(self, row_id: int) -> Any:
         """``row_id`` if it is the oldest open update of its chat (an empty set if not)."""

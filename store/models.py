@@ -190,6 +190,9 @@ class InboundUpdate(Base):
         UniqueConstraint("channel", "update_id"),
         Index("ix_inbound_updates_pending", "handled_at", "id"),
         Index("ix_inbound_updates_chat", "channel", "chat_id", "handled_at"),
+        Index(
+            "ix_inbound_updates_chat_received", "channel", "chat_id", "received_at", "not_before"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -199,6 +202,8 @@ class InboundUpdate(Base):
     """Updates of one chat are handled one at a time, in order, even across replicas."""
     payload: Mapped[dict[str, Any] | None]
     received_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    not_before: Mapped[datetime | None]
+    """Set when the chat floods (see :mod:`bot.flooding`): not handled before this time."""
     handled_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32))
     """``answered``, ``ignored`` (nothing for the bot in it), ``failed``, or ``expired`` (still

@@ -24,6 +24,7 @@ from bot.cases.prefetch import CasePrefetch
 from bot.channels import telegram as telegram_channel
 from bot.channels.telegram import TelegramChannel
 from bot.dialogue import Dialogue
+from bot.flooding import FloodLimit
 from bot.groups import GroupLinks
 from bot.handoff import CityContact, HandoffEdge, WithPeople
 from bot.intake import Intake
@@ -179,6 +180,7 @@ class Runtime:
             metrics=metrics,
             on_answer=outbox_doorbell.set,
             idle_poll_seconds=idle_poll,
+            flood=FloodLimit(settings.flood_messages_per_minute, settings.flood_pace_seconds),
         )
         telegram = None
         if settings.telegram_token is not None:

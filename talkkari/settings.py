@@ -94,6 +94,10 @@ class Settings(BaseSettings):
         "fi,sv"
     )
     """Languages an area notice must have before it can be scheduled (Helsinki: fi and sv)."""
+    flood_messages_per_minute: Annotated[int, Field(ge=1)] = 20
+    """More updates a minute than this from one private chat are a flood: told once, paced."""
+    flood_pace_seconds: Annotated[float, Field(ge=0)] = 1.0
+    """Seconds between two handled updates of a chat that floods (the chat spacing's second)."""
     outbox_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
     """How long a claimed outbox row stays with one sender before another may retry it."""
     privacy_notice_url: AnyHttpUrl | None = None

@@ -70,6 +70,20 @@ CONVERSATION: Final[dict[str, dict[str, str]]] = {
         "sv": "Jag kan bara läsa text. Skriv ditt ärende som ett meddelande så hjälper jag.",
         "en": "I can only read text. Write your question as a message and I will help.",
     },
+    "flooding": {
+        "fi": (
+            "Lähetät viestejä nopeammin kuin ehdin vastata. Käyn ne kaikki läpi järjestyksessä, "
+            "vähän hitaammin."
+        ),
+        "sv": (
+            "Du skickar meddelanden snabbare än jag hinner svara. Jag går igenom dem alla i "
+            "tur och ordning, lite långsammare."
+        ),
+        "en": (
+            "You are sending messages faster than I can answer. I will go through them all in "
+            "order, a little more slowly."
+        ),
+    },
     "goodbye": {
         "fi": "Kiitos viestistäsi, mukavaa päivänjatkoa! Kirjoita milloin vain uudelleen.",
         "sv": "Tack för ditt meddelande, ha en fin dag! Skriv igen när du vill.",
