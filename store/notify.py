@@ -9,7 +9,8 @@ every handler once, as notifications sent while it was away are not kept. A noti
 carries no payload: it only says "look again".
 
 On SQLite there is one process: :func:`notify` rings the handlers registered with
-:meth:`Database.on_notify` when the transaction commits, and no listener runs.
+:meth:`Database.on_notify` when the transaction commits, and a :class:`FileWatch` stands in
+for the listener for what another process writes to the same file.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from store.database import Database
@@ -32,6 +34,7 @@ __all__ = [
     "NOTICES",
     "OUTBOX",
     "TOPICS",
+    "FileWatch",
     "Listener",
     "dedicated_connection",
     "discard",
@@ -163,9 +166,54 @@ class Listener:
             handler()
 
     def _ring_all(self) -> None:
-        for handlers in self._db.doorbells.values():
-            for handler in handlers:
-                handler()
+        _ring_all(self._db)
+
+
+class FileWatch:
+    """SQLite's stand-in for :class:`Listener`: rings every handler of
+    ``database.on_notify`` when the database file or its write-ahead log changed.
+
+    Another process writing the same file (a second ``talkkari`` command, a test) cannot
+    notify this one, but its commit changes the files' sizes or times. Looking is a ``stat``
+    every ``seconds``: no query and no thread, so an idle process stays quiet while its
+    workers wait on their doorbells. This process's own commits ring too, harmlessly (one
+    more look by each worker)."""
+
+    def __init__(self, database: Database, *, seconds: float = 1.0) -> None:
+        self._db = database
+        self._seconds = seconds
+        name = make_url(database.url).database
+        self._paths = [f"{name}{suffix}" for suffix in ("", "-wal")] if name else []
+
+    def _stamp(self) -> tuple[tuple[int, int] | None, ...]:
+        stamps: list[tuple[int, int] | None] = []
+        for path in self._paths:
+            try:
+                found = os.stat(path)
+            except OSError:
+                stamps.append(None)
+            else:
+                stamps.append((found.st_size, found.st_mtime_ns))
+        return tuple(stamps)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        if not self._paths:  # an in-memory database: nobody else can write it
+            await stop.wait()
+            return
+        seen = self._stamp()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._seconds)
+            stamp = self._stamp()
+            if stamp != seen:
+                seen = stamp
+                _ring_all(self._db)
+
+
+def _ring_all(database: Database) -> None:
+    for handlers in database.doorbells.values():
+        for handler in handlers:
+            handler()
 
 
 def _setter(event: asyncio.Event) -> Callable[[Any], None]:

@@ -44,7 +44,7 @@ from knowledge.retrieval import KnowledgeBase, LiveKnowledge
 from routing import InboxBell, Router, TeamInfo, make_promise
 from routing.sla import SlaWatch
 from store import Clock, Database, SystemClock, Team, upgrade
-from store.notify import ARTICLES, INBOUND, INBOX, NOTICES, OUTBOX, Listener
+from store.notify import ARTICLES, INBOUND, INBOX, NOTICES, OUTBOX, FileWatch, Listener
 from store.retention import RetentionJob
 from store.roles import AdvisoryRole
 from talkkari.explain import routing_explainer
@@ -59,9 +59,6 @@ __all__ = ["Runtime", "serve"]
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 10.0
-SQLITE_POLL_SECONDS = 5.0
-"""How long the intake and the sender wait unasked when idle on SQLite, where every writer of
-the one process rings their doorbells (a safety net)."""
 QUIET_POLL_SECONDS = 30.0
 """How long the intake and the sender wait unasked when idle on PostgreSQL, where ``NOTIFY``
 wakes them (a safety net: a notification is lost while the listener reconnects)."""
@@ -93,8 +90,9 @@ class Runtime:
     """The service articles answered from; swap them with ``knowledge.replace``."""
     knowledge_reload: KnowledgeReload
     """Lays the versions officials saved over the pack in ``knowledge``, and keeps it so."""
-    listener: Listener | None = None
-    """PostgreSQL: hears other replicas' ``NOTIFY`` and rings this process's doorbells."""
+    listener: Listener | FileWatch | None = None
+    """Rings this process's doorbells for what others wrote: other replicas' ``NOTIFY`` on
+    PostgreSQL, a change of the database's files on SQLite."""
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -170,7 +168,7 @@ class Runtime:
         outbox_doorbell = asyncio.Event()
         transports: dict[str, Transport] = dict(extra_transports or {})
         # SQLite: one process, whose doorbells ring in memory; PostgreSQL: NOTIFY rings them.
-        idle_poll = SQLITE_POLL_SECONDS if database.is_sqlite else QUIET_POLL_SECONDS
+        idle_poll = QUIET_POLL_SECONDS
         intake = Intake(
             database,
             dialogue,
@@ -294,7 +292,7 @@ class Runtime:
             http=http,
             knowledge=knowledge,
             knowledge_reload=knowledge_reload,
-            listener=None if database.is_sqlite else Listener(database),
+            listener=FileWatch(database) if database.is_sqlite else Listener(database),
         )
 
 

@@ -92,8 +92,10 @@ class CaseWatcher:
                 done = WatchRound()
             if done.checked >= self._policy.batch:
                 continue  # more are due
+            # Cases are looked at every quarter of an hour or so: half a minute late is nothing,
+            # and an idle process stays quiet.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=random.uniform(5.0, 10.0))
+                await asyncio.wait_for(stop.wait(), timeout=random.uniform(20.0, 30.0))
 
     async def check_due(self) -> WatchRound:
         """Look at the cases due now (at most one batch) and tell followers of changes."""
