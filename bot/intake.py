@@ -34,7 +34,7 @@ from bot.flooding import FloodLimit, paced_times, starts_an_episode
 from bot.inbound import Inbound
 from bot.metrics import BotMetrics
 from store import Clock, Database, InboundUpdate, insert_new
-from store.notify import INBOUND, notify
+from store.notify import INBOUND, notify, wait_for_bell
 from store.queues import chat_heads, one_of
 
 __all__ = ["Intake"]
@@ -182,14 +182,7 @@ class Intake:
                 handled = 0
             if handled:
                 continue
-            waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            try:
-                await asyncio.wait(
-                    waits, timeout=self._idle_seconds(loop), return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                for waiter in waits:
-                    waiter.cancel()
+            await wait_for_bell(stop, self._wake, seconds=self._idle_seconds(loop))
 
     def _idle_seconds(self, loop: asyncio.AbstractEventLoop) -> float:
         """The idle poll, or a flood's pace while updates this process stored are paced."""
